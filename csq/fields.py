@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 FieldType = Literal["text", "timestamp", "date", "int", "float", "bool", "enum"]
@@ -47,7 +47,6 @@ class Kind:
     key: tuple[str, ...]
     fields: tuple[Field, ...]
     label_zh: str = ""
-    extra_columns: tuple[tuple[str, str], ...] = field(default=())
 
     def field(self, name: str) -> Field:
         """Return the field called `name`."""
@@ -104,7 +103,7 @@ TICKETS = Kind("tickets", ("ticket_id",), (
        "phone", "mobile", "telephone", personal=True),
     _f("contacts", "int", "联系次数", "接触次数", "来电次数", "contact_count", "contacts_count",
        "touches", low=0, high=1000),
-    _f("reopen_count", "int", "重开次数", "重启次数", "reopens", "reopened_count", low=0, high=1000),
+    _f("reopen_count", "int", "重开次数", "重启次数", "reopens", "reopened_count", low=0, high=1000, default="0"),
     _f("escalated", "bool", "是否升级", "升级", "escalation", "is_escalated"),
     _f("region", "text", "区域", "地区", "省份", "城市", "location", "state"),
     _f("product", "text", "产品", "产品线", "product_line"),
@@ -124,7 +123,7 @@ SURVEYS = Kind("surveys", ("survey_id",), (
     _f("nps", "int", "推荐度", "净推荐值", "推荐意愿", "nps_score", "recommend", low=0, high=10),
     _f("ces", "int", "费力度", "客户费力度", "ces_score", "effort", low=1, high=7),
     _f("comment", "text", "评价内容", "意见", "留言", "备注", "comments", "feedback", "review_comment_message"),
-    _f("channel", "enum", "渠道", "channel", choices=CHANNELS, default="other", keep_raw=True),
+    _f("channel", "enum", "渠道", "channel", choices=CHANNELS, keep_raw=True),
     _f("team", "text", *_TEAM),
     _f("agent", "text", *_AGENT),
 ), label_zh="满意度调查")
@@ -157,7 +156,7 @@ QA = Kind("qa", ("evaluation_id", "criterion"), (
     _f("max_score", "float", "满分", "标准分", "分值", "max", "max_points", "full_score", required=True,
        low=0, high=1e6),
     _f("weight", "float", "权重", "weighting", low=0, high=1e6),
-    _f("critical", "bool", "致命项", "是否致命项", "关键项", "fatal", "is_critical"),
+    _f("critical", "bool", "致命项", "是否致命项", "关键项", "fatal", "is_critical", default="false"),
 ), label_zh="质检")
 
 TRAINING = Kind("training", ("agent", "course", "assessed_at"), (

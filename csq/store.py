@@ -57,7 +57,7 @@ class Store:
         """Return the result of a bound query as an Arrow table."""
         cur = self.cursor()
         try:
-            return cur.execute(sql, params).to_arrow_table()  # type: ignore[arg-type]
+            return cur.sql(sql, params=params).to_arrow_table()
         finally:
             cur.close()
 
