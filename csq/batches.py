@@ -109,6 +109,9 @@ def commit_records(store: Store, kind: str, staged: pa.Table, *, source: str,
     user = user or current_user()
     hook = on_stage or (lambda _stage: None)
     raw_tmp: Path | None = None
+    # We hold the write lock, so any half-written archive is left over from a killed import.
+    for stale in raw_dir(store).glob("*.partial"):
+        stale.unlink(missing_ok=True)
     try:
         batch_id, raw_path, replaced, raw_tmp = _write_batch(
             store, k, staged, cols, source=source, file_hash=file_hash, raw_bytes=raw_bytes,

@@ -175,11 +175,17 @@ def import_files(store: Store, paths: list[Path], kind: str, mapping: Mapping | 
     for path in paths:
         try:
             data = _read(path)
+            earlier = find_duplicate(store, kind, hashlib.sha256(data).hexdigest())
+            if earlier is not None:
+                # Known content: report it without parsing the file again.
+                prepared.append(_duplicate(path.name, kind, earlier))
+                continue
             prepared.append((check_against_store(store, prepare(data, path.name, kind, mapping, center_tz=tz)), data))
         except InputRefused as exc:
             prepared.append(_refused(path.name, kind, exc))
-    refused = [x for x in prepared if isinstance(x, ImportResult) or
-               (x[0].error_count and not skip_bad_rows and x[0].duplicate_of is None)]
+    refused = [x for x in prepared
+               if (x.status == "refused" if isinstance(x, ImportResult)
+                   else bool(x[0].error_count) and not skip_bad_rows and x[0].duplicate_of is None)]
     results = []
     for item in prepared:
         if isinstance(item, ImportResult):
@@ -201,6 +207,12 @@ def import_files(store: Store, paths: list[Path], kind: str, mapping: Mapping | 
     return results
 
 
+def _duplicate(name: str, kind: str, batch_id: int) -> ImportResult:
+    return ImportResult(name, kind, "duplicate", batch_id=batch_id,
+                        message=f"{name} was already imported as batch {batch_id}; nothing changed.",
+                        fix="Roll back that batch first if you want to import the file again.")
+
+
 def _dry_run(p: Prepared) -> ImportResult:
     return _result(p, "dry_run", message=f"{p.file}: dry run, nothing was written ({p.staged.num_rows} rows "
                                          f"would load, {p.rows_replaced} would replace current rows).")
@@ -210,6 +222,9 @@ def import_bytes(store: Store, data: bytes, name: str, kind: str, mapping: Mappi
                  dry_run: bool = False, skip_bad_rows: bool = False, user: str | None = None,
                  on_stage: StageHook | None = None) -> ImportResult:
     """Import one file's bytes; return its result (committed, refused, duplicate or dry_run)."""
+    earlier = find_duplicate(store, kind, hashlib.sha256(data).hexdigest())
+    if earlier is not None:
+        return _duplicate(name, kind, earlier)
     try:
         p = prepare(data, name, kind, mapping, center_tz=str(get_setting(store, "timezone")))
     except InputRefused as exc:

@@ -99,7 +99,8 @@ class Normaliser:
         cols = [self._col(f.name) for f in self.k.fields if f.type in ("timestamp", "date") and self._col(f.name)]
         if not cols:
             return False
-        parts = " UNION ALL ".join(f"SELECT {c} AS v FROM src" for c in cols)
+        # Day-first dates show themselves in the first rows; a sample keeps big files fast.
+        parts = " UNION ALL ".join(f"(SELECT {c} AS v FROM src LIMIT 20000)" for c in cols)
         a_gt, b_gt = self.con.execute(
             f"WITH d AS (SELECT regexp_extract(v, '^\\s*(\\d{{1,2}})[/.-](\\d{{1,2}})[/.-]\\d{{4}}', ['a', 'b']) AS p "
             f"FROM ({parts})) SELECT count(*) FILTER (WHERE TRY_CAST(p.a AS INT) > 12), "
@@ -138,12 +139,14 @@ class Normaliser:
         k, con = self.k, self.con
         dayfirst = self.detect_dayfirst()
         clean = ", ".join(f"{self._clean_expr(f)} AS v_{f.name}" for f in k.fields)
-        con.execute(f"CREATE TEMP TABLE clean AS SELECT _row, {clean} FROM src", self._params_used(clean))
+        # A CTE, not a table: read once per mapped enum field and once into `typed`, never stored.
+        clean_cte = f"WITH clean AS (SELECT _row, {clean} FROM src) "
         joins, unknown = [], {}
         for f in k.fields:
             if f.type in ("enum", "bool") or (f.type == "text" and f.name in self.m.values):
-                counts = con.execute(f"SELECT v_{f.name}, count(*) FROM clean WHERE v_{f.name} IS NOT NULL "
-                                     "GROUP BY 1").fetchall()
+                one = self._clean_expr(f)
+                counts = con.execute(f"SELECT v, count(*) FROM (SELECT {one} AS v FROM src) WHERE v IS NOT NULL "
+                                     "GROUP BY 1", self._params_used(one)).fetchall()
                 lk = _lookup_table([r[0] for r in counts], f, self.m.values.get(f.name))
                 con.register(f"lk_{f.name}", lk)
                 joins.append(f"LEFT JOIN lk_{f.name} ON lk_{f.name}.raw = clean.v_{f.name}")
@@ -170,19 +173,26 @@ class Normaliser:
             if f.keep_raw:
                 typed.append(f"v_{f.name} AS {f.name}_raw")
         sel = ", ".join(typed)
-        con.execute(f"CREATE TEMP TABLE typed AS SELECT clean.*, {sel} FROM clean {' '.join(joins)}",
-                    self._params_used(sel))
+        con.execute(f"CREATE TEMP TABLE typed AS {clean_cte}SELECT clean.*, {sel} FROM clean {' '.join(joins)}",
+                    self._params_used(clean + sel))
         collapsed = self._collapse()
-        err_sql, err_params = self._error_sql()
-        con.execute(f"CREATE TEMP TABLE errs AS {err_sql}", err_params)
+        checks = self._checks()
+        any_bad = " OR ".join(f"coalesce(({c.cond}), false)" for c in checks)
+        con.execute(f"CREATE TEMP TABLE bad AS SELECT * FROM kept WHERE {any_bad}",
+                    [p for c in checks for p in c.params])
+        # Only rows failing some check are examined check by check, so a clean file costs one pass.
+        union = " UNION ALL ".join(f"SELECT _row AS row, CAST(? AS VARCHAR) AS col, {c.msg} AS msg FROM bad "
+                                   f"WHERE {c.cond}" for c in checks)
+        con.execute(f"CREATE TEMP TABLE errs AS {union}", [p for c in checks for p in (c.col, *c.params)])
         for row, message in self.extra_errors:
             con.execute("INSERT INTO errs VALUES (?, NULL, ?)", [row, message])
         error_count = con.execute("SELECT count(*) FROM errs").fetchall()[0][0]
         errors = con.execute(f"SELECT row, col, msg FROM errs ORDER BY row NULLS FIRST, col LIMIT {_MAX_ERRORS}"
                              ).fetchall()
         out_cols = [c for f in k.fields for c in ((f.name, f"{f.name}_raw") if f.keep_raw else (f.name,))]
-        staged = con.sql(f"SELECT {', '.join(out_cols)}, _row FROM kept WHERE _row NOT IN "
-                         "(SELECT row FROM errs WHERE row IS NOT NULL) ORDER BY _row").to_arrow_table()
+        where = " WHERE _row NOT IN (SELECT row FROM errs WHERE row IS NOT NULL)" if error_count else ""
+        order = " ORDER BY _row" if collapsed else ""
+        staged = con.sql(f"SELECT {', '.join(out_cols)}, _row FROM kept{where}{order}").to_arrow_table()
         src_cols = ", ".join(f'c{i} AS "{h}"' for i, h in enumerate(self.headers))
         rejected = con.sql(
             f"SELECT src._row AS row, {src_cols}, e.reasons AS reason FROM src JOIN "
@@ -198,24 +208,25 @@ class Normaliser:
         """Keep the last row per key (by updated_at, then file order); return how many rows collapsed."""
         key = ", ".join(self.k.key)
         key_ok = " AND ".join(f"{c} IS NOT NULL" for c in self.k.key)
+        keyed, distinct = self.con.execute(
+            f"SELECT count(*), count(DISTINCT ({key})) FROM typed WHERE {key_ok}").fetchall()[0]
+        if keyed == distinct:
+            self.con.execute("CREATE TEMP VIEW kept AS SELECT * FROM typed")
+            return 0
         order = ("COALESCE(TRY_CAST(v_updated_at AS DOUBLE), epoch(TRY_CAST(v_updated_at AS TIMESTAMP))) "
                  "DESC NULLS LAST, " if "updated_at" in self.k.names else "")
         self.con.execute(
             f"CREATE TEMP TABLE kept AS SELECT * FROM typed WHERE NOT ({key_ok}) UNION ALL "
             f"SELECT * FROM typed WHERE {key_ok} QUALIFY row_number() OVER "
             f"(PARTITION BY {key} ORDER BY {order}_row DESC) = 1")
-        before = self.con.execute("SELECT count(*) FROM typed").fetchall()[0][0]
-        after = self.con.execute("SELECT count(*) FROM kept").fetchall()[0][0]
-        return int(before - after)
+        return int(keyed - distinct)
 
-    def _error_sql(self) -> tuple[str, list[object]]:
-        parts: list[str] = []
-        params: list[object] = []
+    def _checks(self) -> list[Check]:
+        """Return every row check of this kind: condition, column label, message SQL and bound values."""
+        out: list[Check] = []
 
-        def add(cond: str, col: str | None, msg_sql: str, *p: object) -> None:
-            parts.append(f"SELECT _row AS row, CAST(? AS VARCHAR) AS col, {msg_sql} AS msg FROM kept WHERE {cond}")
-            params.append(col)
-            params.extend(p)
+        def add(cond: str, col: str | None, msg: str, *p: object) -> None:
+            out.append(Check(cond, col, msg, list(p)))
 
         for f in self.k.fields:
             v, label = f"v_{f.name}", self._label(f.name)
@@ -231,8 +242,7 @@ class Normaliser:
                 num = f"TRY_CAST(replace({v}, ',', '') AS DOUBLE)"
                 add(f"{v} IS NOT NULL AND {num} IS NULL", label, f"format('''{{}}'' is not a number', {v})")
                 if f.type == "int":
-                    add(f"{num} IS NOT NULL AND {num} <> round({num})", label,
-                        f"format('''{{}}'' is not a whole number', {v})")
+                    add(f"{num} <> round({num})", label, f"format('''{{}}'' is not a whole number', {v})")
                 if f.low is not None and f.high is not None:
                     add(f"{num} NOT BETWEEN ? AND ?", label,
                         f"format('{{}} is outside the range {_num(f.low)}–{_num(f.high)}', {v})", f.low, f.high)
@@ -244,13 +254,20 @@ class Normaliser:
         if self.k.name == "qa":
             add("score > max_score", self._label("score"), "format('score {} is above the maximum {}', score, max_score)")
         if self.k.name == "actions":
-            try:
-                from csq.indicators import INDICATORS  # the indicator engine owns the list of keys
-            except ImportError:  # TEMP until indicators land
-                INDICATORS = {}
+            from csq.indicators import INDICATORS  # the indicator engine owns the list of keys
             add("indicator IS NOT NULL AND NOT list_contains(?, indicator)", self._label("indicator"),
                 "format('unknown indicator ''{}''', indicator)", list(INDICATORS))
-        return " UNION ALL ".join(parts), params
+        return out
+
+
+@dataclass(frozen=True)
+class Check:
+    """One row check: the SQL condition flagging a bad row, its column label, message SQL, bound values."""
+
+    cond: str
+    col: str | None
+    msg: str
+    params: list[object]
 
 
 _ORDER_RULES: dict[str, tuple[tuple[str, str, str], ...]] = {

@@ -17,6 +17,7 @@ from csq.errors import InputRefused
 
 _SNIFF_LINES = 50
 _HEADER_SCAN = 30
+_TOTALS_TAIL = 50
 _DELIMITERS = (",", "\t", ";", "|")
 _TOTALS = r"^\s*(合计|总计|小计|总数|共计|汇总|total|totals|grand total|sum|subtotal)\s*[:：]?\s*$"
 _BINARY_MAGIC = {b"%PDF": "a PDF document", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
@@ -142,20 +143,29 @@ def unique_headers(raw: list[str]) -> list[str]:
 
 
 def _drop_totals_and_blanks(table: pa.Table, rows: pa.Array) -> tuple[pa.Table, pa.Array, int, int]:
-    if table.num_rows == 0:
+    """Drop fully blank rows anywhere and totals rows (合计, Total …) among the last rows of the data."""
+    n = table.num_rows
+    if n == 0:
         return table, rows, 0, 0
     blank = None
     for col in table.columns:
-        empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(col), ""), True)
+        # Exact "" first: trimming every cell of a million-row file costs more than the whole read.
+        empty = pc.fill_null(pc.equal(col, ""), True)
         blank = empty if blank is None else pc.and_(blank, empty)
-    totals = None
+    tail = max(0, n - _TOTALS_TAIL)
+    totals_tail = None
     for col in table.columns[:3]:
-        hit = pc.fill_null(pc.match_substring_regex(col, _TOTALS, ignore_case=True), False)
-        totals = hit if totals is None else pc.or_(totals, hit)
-    drop = pc.or_(blank, totals)
+        hit = pc.fill_null(pc.match_substring_regex(col.slice(tail), _TOTALS, ignore_case=True), False)
+        totals_tail = hit if totals_tail is None else pc.or_(totals_tail, hit)
+    totals = pa.concat_arrays([pa.array([False] * tail, pa.bool_()), pa.concat_arrays(totals_tail.chunks)
+                               if isinstance(totals_tail, pa.ChunkedArray) else totals_tail])
+    blank_arr = pa.concat_arrays(blank.chunks) if isinstance(blank, pa.ChunkedArray) else blank
+    drop = pc.or_(blank_arr, totals)
+    n_tot = pc.sum(pc.and_(totals, pc.invert(blank_arr))).as_py() or 0
+    n_blank = pc.sum(blank_arr).as_py() or 0
+    if not n_tot and not n_blank:
+        return table, rows, 0, 0
     keep = pc.invert(drop)
-    n_tot = pc.sum(pc.and_(totals, pc.invert(blank))).as_py() or 0
-    n_blank = pc.sum(blank).as_py() or 0
     return table.filter(keep), rows.filter(keep), int(n_tot), int(n_blank)
 
 

@@ -214,3 +214,13 @@ def test_raw_file_is_archived_with_batch_id(db: Path) -> None:
     assert raw.name.startswith(f"{res.batch_id:06d}_")
     assert raw.read_bytes() == (SAMPLES / "training_2025Q1.csv").read_bytes()
     assert raw.stat().st_mode & 0o077 == 0
+
+
+def test_kpi_after_rolling_back_april_equals_kpi_before_april(db: Path) -> None:
+    cli_json("import", str(SAMPLES / "tickets_2025-03_gbk.csv"), "--kind", "tickets", db=db)
+    march = cli_json("kpi", "--by", "month", "channel", db=db)
+    april = cli_json("import", str(SAMPLES / "tickets_2025-04.xlsx"), "--kind", "tickets", db=db)[0]
+    changed = cli_json("kpi", "--by", "month", "channel", db=db)
+    assert changed != march
+    assert run_cli("rollback", str(april["batch_id"]), db=db).returncode == 0
+    assert cli_json("kpi", "--by", "month", "channel", db=db) == march

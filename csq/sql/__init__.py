@@ -1,0 +1,49 @@
+"""Long SQL of the indicator engine, kept as .sql files and filled in with bound fragments."""
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+if TYPE_CHECKING:
+    from csq.store import Store
+
+# A token is {name}; SQL text here never needs braces otherwise.
+_TOKEN = re.compile(r"\{(\w+)\}")
+
+Part = str | tuple[str, list[object]]
+
+
+@cache
+def load(name: str) -> str:
+    """Return the text of csq/sql/<name>.sql."""
+    return resources.files(__package__).joinpath(f"{name}.sql").read_text(encoding="utf-8")
+
+
+def render(name: str, **parts: Part) -> tuple[str, list[object]]:
+    """Return (sql, params): the file's {tokens} replaced, params collected in the order they appear."""
+    params: list[object] = []
+
+    def fill(m: re.Match[str]) -> str:
+        part = parts[m.group(1)]
+        if isinstance(part, tuple):
+            params.extend(part[1])
+            return part[0]
+        return part
+
+    return _TOKEN.sub(fill, load(name)), params
+
+
+def arrow(store: Store, sql: str, params: list[object], register: dict[str, pa.Table] | None = None) -> pa.Table:
+    """Return a bound query's result as Arrow, run on its own cursor with any Arrow tables registered on it."""
+    cur = store.cursor()
+    try:
+        for name, table in (register or {}).items():
+            cur.register(name, table)
+        # The relation API hands Arrow over without the extra copy a DB-API result makes.
+        return cur.sql(sql, params=params).to_arrow_table()
+    finally:
+        cur.close()
