@@ -26,6 +26,13 @@ _SCOPE_SPLIT = re.compile(r"[;,&；，、]|\s+and\s+|\s*＆\s*", re.IGNORECASE)
 _EQUALS = re.compile(r"[=＝]")
 
 
+def ticket_dims(alias: str) -> dict[str, str]:
+    """Return every ticket filter field (and raw labels) as an expression on table alias `alias`."""
+    dims = {n: f"{alias}.{n}" for n in FILTER_FIELDS}
+    dims.update({f"{n}_raw": f"{alias}.{n}_raw" for n in RAW_FIELDS})
+    return dims
+
+
 def _month_start(text: str, what: str) -> date:
     """Return the first day of a 'YYYY-MM' month, or raise InputRefused naming `what`."""
     m = _MONTH.match(text.strip()) if isinstance(text, str) else None
@@ -35,6 +42,7 @@ def _month_start(text: str, what: str) -> date:
 
 
 def _next_month(d: date) -> date:
+    """Return the first day of the month after `d`."""
     return date(d.year + d.month // 12, d.month % 12 + 1, 1)
 
 
@@ -50,6 +58,7 @@ def field_name(name: str) -> str:
 
 
 def _check_value(fld: str, value: str) -> None:
+    """Return nothing; raise InputRefused when a yes/no field gets a value that is neither."""
     if TICKETS.field(fld).type == "bool" and bool_value(value) is None:
         raise InputRefused(f"{fld}={value!r}: {fld} is yes/no.", f"Write {fld}=true or {fld}=false.")
 
@@ -90,13 +99,13 @@ class Filter:
 
     def values(self, fld: str) -> tuple[str, ...]:
         """Return every value the filter allows for one field (empty when it sets none)."""
-        return tuple(v for k, vals in self.where for v in vals if k == fld)
+        return self.conditions().get(fld, ())
 
     def conditions(self) -> dict[str, tuple[str, ...]]:
         """Return the field conditions merged per field, in first-mention order, empty value lists dropped."""
         merged: dict[str, list[str]] = {}
         for fld, vals in self.where:
-            for v in vals:
+            for v in ((vals,) if isinstance(vals, str) else vals):  # a lone string is one value, not characters
                 if v not in merged.setdefault(fld, []):
                     merged[fld].append(v)
         return {k: tuple(v) for k, v in merged.items() if v}

@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from csq.errors import InputRefused
 from csq.fields import SERVQUAL_DIMENSIONS, TICKETS
-from csq.filters import FILTER_FIELDS, RAW_FIELDS, Filter, build_where, parse_scope, scope_pairs
+from csq.filters import FILTER_FIELDS, RAW_FIELDS, Filter, build_where, parse_scope, scope_pairs, ticket_dims
 from csq.settings import Target
 from csq.sla import as_of, limits_sql, ticket_limits
 from csq.sql import arrow, load, render
@@ -34,6 +34,7 @@ class Indicator:
 
 
 def _i(key: str, zh: str, en: str, unit: str, better: str | None, kind: str, f_en: str, f_zh: str) -> Indicator:
+    """Return an Indicator (positional shorthand for the table below)."""
     return Indicator(key, zh, en, unit, better, kind, f_en, f_zh)
 
 
@@ -147,14 +148,8 @@ def target_status(value: float | None, target: Target | None) -> str | None:
 _TEXT_FIELDS = tuple(n for n in FILTER_FIELDS if TICKETS.field(n).type in ("text", "enum"))
 
 
-def ticket_dims(alias: str) -> dict[str, str]:
-    """Return every ticket filter field (and raw labels) as an expression on table alias `alias`."""
-    dims = {n: f"{alias}.{n}" for n in FILTER_FIELDS}
-    dims.update({f"{n}_raw": f"{alias}.{n}_raw" for n in RAW_FIELDS})
-    return dims
-
-
 def _survey_dims() -> dict[str, str]:
+    """Return the survey dimensions: own channel/team/agent else the linked ticket's; the rest from the ticket."""
     dims = ticket_dims("t")
     dims.update(ticket_id="s.ticket_id", channel="coalesce(s.channel, t.channel)",
                 channel_raw="CASE WHEN s.channel IS NOT NULL THEN s.channel_raw ELSE t.channel_raw END",
@@ -163,6 +158,7 @@ def _survey_dims() -> dict[str, str]:
 
 
 def _qa_dims() -> dict[str, str]:
+    """Return the QA dimensions: the evaluation's agent, its team by fallback, the rest from the linked ticket."""
     dims = ticket_dims("t")
     dims.update(ticket_id="e.ticket_id", agent="e.agent", team="coalesce(t.team, a.team, u.team)")
     return dims
@@ -176,6 +172,8 @@ _ACTION_DIMS = {n: f"sc.{n}" for n in _TEXT_FIELDS} | {f"{n}_raw": f"sc.{n}_raw"
 
 @dataclass(frozen=True)
 class _Context:
+    """What every kind's query shares: the data's as-of moment."""
+
     as_of: datetime | None
 
 
@@ -198,6 +196,7 @@ def _grouping(by: Sequence[str], dims: Mapping[str, str], month_expr: str) -> tu
 
 
 def _rows(store: Store, sql: str, params: list[object], register: dict[str, pa.Table] | None = None) -> list[Row]:
+    """Return a bound query's rows as dicts."""
     return arrow(store, sql, params, register).to_pylist()
 
 
@@ -205,6 +204,7 @@ def _simple(name: str, dims: Mapping[str, str], month_expr: str, **extra: str) -
     """Return a runner for a kind whose SQL file takes groups, where and group_names only."""
 
     def run(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
+        """Return the kind's aggregated rows, or none when it lacks a group field."""
         grouping = _grouping(by, dims, month_expr)
         if grouping is None:
             return []
@@ -217,6 +217,7 @@ def _simple(name: str, dims: Mapping[str, str], month_expr: str, **extra: str) -
 
 
 def _run_surveys(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
+    """Return the survey rows: answers by response month and invitations by send month, one query."""
     dims = _survey_dims()
     # An answer without a response time is placed by its send time rather than dropped.
     answered_month, sent_month = "coalesce(s.responded_at, s.sent_at)", "s.sent_at"
@@ -248,6 +249,7 @@ def _scope_table(store: Store) -> pa.Table:
 
 
 def _run_actions(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
+    """Return the action rows, the scopes parsed in Python and joined in as a registered table."""
     grouping = _grouping(by, _ACTION_DIMS, "a.due_date")
     if grouping is None:
         return []
@@ -297,6 +299,7 @@ def _check(by: Sequence[str], indicators: Sequence[str] | None) -> tuple[tuple[s
 
 
 def _sort_key(by: Sequence[str]) -> Callable[[Row], tuple]:
+    """Return a sort key over the group fields that puts unknown (None) values last."""
     return lambda row: tuple((row[g] is None, "" if row[g] is None else str(row[g])) for g in by)
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pyarrow as pa
 
-from csq.filters import Filter, build_where
+from csq.filters import Filter, build_where, ticket_dims
 from csq.settings import SlaRule
 from csq.sql import arrow, load, render
 from csq.store import Store
@@ -47,8 +47,6 @@ def limits_sql() -> str:
 
 def ticket_limits(store: Store, f: Filter | None = None) -> pa.Table:
     """Return each current ticket (optionally filtered) with its SLA limits and the moments they fall due."""
-    from csq.indicators import ticket_dims  # indicators imports this module
-
     where, params, _ = build_where(f or Filter(), ticket_dims("t"), "t.created_at")
     sql, params = render("ticket_limits", limits=limits_sql(), where=(where, params))
     return arrow(store, sql, params)

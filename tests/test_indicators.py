@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import date, datetime
 
 import pytest
@@ -595,3 +596,6 @@ def test_union_of_groups_over_kinds(store, put):
     assert [(r["month"], r["tickets"], r["training_pass_rate"]) for r in rows] == [
         ("2025-01", 1, None), ("2025-02", 0, 1.0)]
     assert rows[0]["n"] == {"tickets": 1, "training_pass_rate": 0}
+    # the CLI prints this list with json as it is
+    assert json.loads(json.dumps(rows))[1] == {"month": "2025-02", "tickets": 0, "training_pass_rate": 1.0,
+                                               "n": {"tickets": 0, "training_pass_rate": 1}}
