@@ -1,26 +1,35 @@
-"""The one module that imports streamlit: the shared store, cached queries, and page helpers."""
+"""The one module that imports streamlit: shared store, cached queries, sidebar filters synced to the URL."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
-import pyarrow as pa
 import streamlit as st
 
-from csq import batches, indicators
+from csq import batches, catalog, indicators, roles, settings
 from csq.errors import CsqError
 from csq.filters import Filter
-from csq.store import Store, open_store
+from csq.i18n import DEFAULT_LANG, LANGS, canonical_values, has_canonical_values, t, value_label
+from csq.store import Store, default_db_path, open_store
+from csq.values import canonical_value
 
 CACHE_TTL = 600
+LIST_KEYS = ("channel", "type", "team", "category", "priority", "agent")
+_LOADED = "_csq_url_loaded"
 
 
 @st.cache_resource(show_spinner=False)
+def _store_at(path: str) -> Store:
+    return open_store(path)
+
+
 def get_store() -> Store:
-    """Return the process-wide Store (one connection; every query takes its own cursor)."""
-    return open_store()
+    """Return the process-wide Store for $CSQ_DB or data/csq.duckdb (one connection; a cursor per query)."""
+    return _store_at(str(default_db_path()))
 
 
-@st.cache_data(ttl=CACHE_TTL, max_entries=256, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, max_entries=512, show_spinner=False)
 def kpis(_store: Store, version: int, f: Filter, by: tuple[str, ...] = (),
          keys: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
     """Return indicator rows for the filter, cached on the filter and the store's data version."""
@@ -34,9 +43,38 @@ def record_counts(_store: Store, version: int) -> dict[str, int]:
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=16, show_spinner=False)
+def store_catalog(_store: Store, version: int) -> catalog.Catalog:
+    """Return the filter choices, cached on the data version."""
+    return catalog.catalog(_store)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=16, show_spinner=False)
 def as_of(_store: Store, version: int) -> Any:
     """Return the store's "as of" timestamp, cached on the data version."""
     return indicators.as_of(_store)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=16, show_spinner=False)
+def targets(_store: Store, version: int) -> dict[str, settings.Target]:
+    """Return the targets, cached on the data version (settings changes bump it)."""
+    return settings.targets(_store)
+
+
+@dataclass(frozen=True)
+class View:
+    """What every page renders: language, filter, the previous period's filter, role, and the store."""
+
+    lang: str
+    filter: Filter
+    previous: Filter | None
+    role: str
+    store: Store
+    version: int
+    catalog: catalog.Catalog
+
+    def tr(self, key: str, **fmt: object) -> str:
+        """Return UI text in the view's language."""
+        return t(key, self.lang, **fmt)
 
 
 def show_error(exc: CsqError) -> None:
@@ -44,6 +82,227 @@ def show_error(exc: CsqError) -> None:
     st.error(f"{exc.message}\n\n{exc.fix}" if exc.fix else exc.message)
 
 
-def arrow_frame(table: pa.Table) -> Any:
-    """Return an Arrow table in the form st.dataframe shows."""
-    return table
+def _options(key: str, cat: catalog.Catalog) -> list[str]:
+    return canonical_values(key) if has_canonical_values(key) else list(cat.values.get(key, ()))
+
+
+def _from_url(key: str, cat: catalog.Catalog) -> list[str]:
+    allowed = _options(key, cat)
+    out: list[str] = []
+    for raw in st.query_params.get_all(key):
+        value = raw
+        if has_canonical_values(key) and raw not in allowed:
+            from csq.fields import TICKETS
+
+            value = canonical_value(TICKETS.field(key), raw) or raw  # a raw label like 电话 also works
+        if value in allowed and value not in out:
+            out.append(value)
+    return out
+
+
+def current_lang() -> str:
+    """Return the language: the widget's value, else the URL's `lang`, else Chinese."""
+    if "lang" not in st.session_state:
+        wanted = st.query_params.get("lang")
+        st.session_state["lang"] = wanted if wanted in LANGS else DEFAULT_LANG
+    return str(st.session_state["lang"])
+
+
+def _load_url_once(cat: catalog.Catalog) -> None:
+    """Put the URL's filters into the widgets' state on a session's first run (a shared link)."""
+    if st.session_state.get(_LOADED):
+        return
+    months = list(cat.months)
+    default_to = months[-1] if months else None
+    default_from = months[max(0, len(months) - 6)] if months else None
+    for key, default in (("from", default_from), ("to", default_to)):
+        wanted = st.query_params.get(key)
+        st.session_state[key] = wanted if wanted in months else default
+    for key in LIST_KEYS:
+        st.session_state[key] = _from_url(key, cat)
+    st.session_state[_LOADED] = True
+
+
+def _previous(f: Filter, months: list[str]) -> Filter | None:
+    if f.period_from is None or f.period_to is None:
+        return None
+    y1, m1 = int(f.period_from[:4]), int(f.period_from[5:])
+    y2, m2 = int(f.period_to[:4]), int(f.period_to[5:])
+    length = (y2 - y1) * 12 + (m2 - m1) + 1
+    end = y1 * 12 + (m1 - 1) - 1
+    start = end - length + 1
+    to_m = f"{end // 12:04d}-{end % 12 + 1:02d}"
+    from_m = f"{start // 12:04d}-{start % 12 + 1:02d}"
+    if not months or from_m < months[0]:
+        return None  # a previous period reaching before the first data would compare against a part
+    return Filter(from_m, to_m, f.where)
+
+
+def sidebar(store: Store) -> View:
+    """Render the language switch and global filters (SPEC §7) and return the View they describe."""
+    version = store.data_version()
+    cat = store_catalog(store, version)
+    lang = current_lang()
+    _load_url_once(cat)
+    sb = st.sidebar
+    sb.segmented_control(t("language", lang), LANGS, key="lang", format_func=lambda x: "中文" if x == "zh" else "English",
+                         selection_mode="single")
+    if st.session_state.get("lang") is None:  # a segmented control can be deselected; keep a language
+        st.session_state["lang"] = lang
+    lang = str(st.session_state["lang"])
+    sb.subheader(t("filters", lang))
+    months = list(cat.months)
+    if months:
+        c1, c2 = sb.columns(2)
+        c1.selectbox(t("from", lang), months, key="from")
+        c2.selectbox(t("to", lang), months, key="to")
+    for key in LIST_KEYS:
+        opts = _options(key, cat)
+        sb.multiselect(t(key, lang), opts, key=key, format_func=lambda v, k=key: value_label(k, v, lang),
+                       placeholder=t("all", lang))
+    period_from, period_to = st.session_state.get("from"), st.session_state.get("to")
+    if period_from and period_to and period_from > period_to:
+        period_from, period_to = period_to, period_from
+    where = tuple((k, tuple(st.session_state.get(k) or ())) for k in LIST_KEYS if st.session_state.get(k))
+    f = Filter(period_from, period_to, where)
+    role = roles.local_role()
+    _write_url(lang)
+    with sb.expander(t("copy_link", lang)):
+        st.caption(t("copy_link_help", lang))
+        st.code(share_url(), language=None, wrap_lines=True)
+    sb.caption(t("local_mode", lang, role=role))
+    return View(lang, f, _previous(f, months), role, store, version, cat)
+
+
+def _url_params(lang: str) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {"lang": [lang]}
+    for key in ("from", "to"):
+        if st.session_state.get(key):
+            params[key] = [str(st.session_state[key])]
+    for key in LIST_KEYS:
+        if st.session_state.get(key):
+            params[key] = [str(v) for v in st.session_state[key]]
+    return params
+
+
+def _write_url(lang: str) -> None:
+    """Make the URL describe the view, so a copied link reopens it (canonical values, SPEC §7)."""
+    wanted = _url_params(lang)
+    for key in ("lang", "from", "to", *LIST_KEYS):
+        now = st.query_params.get_all(key)
+        if now != wanted.get(key, []):
+            if key in wanted:
+                st.query_params[key] = wanted[key]
+            else:
+                del st.query_params[key]
+
+
+def page_param(key: str, options: list[str], default: str) -> str:
+    """Return a page's own URL parameter (e.g. the Monitoring indicator), read once and kept in the URL."""
+    state_key = f"p_{key}"
+    if state_key not in st.session_state:
+        wanted = st.query_params.get(key)
+        st.session_state[state_key] = wanted if wanted in options else default
+    return str(st.session_state[state_key])
+
+
+def set_page_param(key: str, value: str | None) -> None:
+    """Write a page's own URL parameter (or remove it)."""
+    if value is None:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != value:
+        st.query_params[key] = value
+
+
+def share_url(path: str | None = None, extra: dict[str, str] | None = None) -> str:
+    """Return the full URL of the current page (or `path`) with the current filters and language."""
+    base = st.context.url or "http://localhost:8501/"
+    parts = urlsplit(base)
+    page_path = parts.path if path is None else "/" + path.strip("/")
+    params = _url_params(str(st.session_state.get("lang", DEFAULT_LANG)))
+    if path is None:
+        for key in st.query_params:
+            if key not in params:
+                params[key] = st.query_params.get_all(key)
+    for key, value in (extra or {}).items():
+        params[key] = [value]
+    return f"{parts.scheme}://{parts.netloc}{page_path}?{urlencode(params, doseq=True)}"
+
+
+def query_string(extra: dict[str, str] | None = None) -> str:
+    """Return '?…' with the current filters and language (for links between pages)."""
+    params = _url_params(str(st.session_state.get("lang", DEFAULT_LANG)))
+    for key, value in (extra or {}).items():
+        params[key] = [value]
+    return "?" + urlencode(params, doseq=True)
+
+
+def view() -> View:
+    """Return the View the entry point built for this run."""
+    return st.session_state["view"]
+
+
+def first_run(v: View) -> None:
+    """Render the empty-store screen: how to import, and the demo data button for roles that may import."""
+    from csq import demo
+
+    st.title(t("app_title", v.lang))
+    st.subheader(t("empty_title", v.lang))
+    st.markdown(t("empty_body", v.lang))
+    if not roles.may(v.role, "import"):
+        st.info(t("no_permission_demo", v.lang))
+        return
+    if st.button(t("load_demo", v.lang), key="load_demo", type="primary"):
+        try:
+            with st.spinner(t("loading_demo", v.lang)):
+                demo.generate(v.store)
+        except CsqError as exc:
+            show_error(exc)
+            return
+        st.session_state.pop(_LOADED, None)  # pick the demo's months as the default period
+        st.rerun()
+
+
+def url_dict(extra: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return the current filters and language as query parameters (for st.page_link)."""
+    params: dict[str, Any] = {k: (v[0] if len(v) == 1 else v)
+                              for k, v in _url_params(str(st.session_state.get("lang", DEFAULT_LANG))).items()}
+    params.update(extra or {})
+    return params
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=128, show_spinner=False)
+def sla_table(_store: Store, version: int, f: Filter, by: str, lang: str) -> Any:
+    """Return SLA compliance by `by` with translated group labels and percentages, cached."""
+    from csq import tickets
+    from csq.format import format_value
+    from csq.i18n import value_label
+
+    rows = tickets.sla_compliance(_store, f, by).to_pylist()
+    return [{t(by, lang): value_label(by, r["group"], lang),
+             t("first_response", lang): format_value("frt_sla_rate", r["frt_rate"], lang),
+             f"n ({t('first_response', lang)})": r["frt_met"] + r["frt_breached"],
+             t("resolution", lang): format_value("resolution_sla_rate", r["res_rate"], lang),
+             f"n ({t('resolution', lang)})": r["res_met"] + r["res_breached"]} for r in rows]
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def ticket_list(_store: Store, version: int, f: Filter, which: str, unmask: bool) -> Any:
+    """Return breached or overdue tickets, masked unless `unmask` (part of the cache key, so roles never mix)."""
+    from csq import tickets
+
+    table = tickets.sla_breaches(_store, f) if which == "breached" else tickets.overdue_open(_store, f)
+    return tickets.mask_table(table, unmask=unmask)
+
+
+def ticket_frame(table: Any, lang: str) -> Any:
+    """Return a ticket table with translated canonical values, ready for st.dataframe."""
+    from csq.i18n import value_label
+
+    rows = table.to_pylist()
+    for r in rows:
+        for k in ("channel", "type", "priority"):
+            if k in r:
+                r[k] = value_label(k, r[k], lang)
+    return rows

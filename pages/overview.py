@@ -1,39 +1,47 @@
-"""Overview: the store's status and the indicator table."""
+"""Overview (/): headline tiles against targets, and what is off target."""
 import streamlit as st
 
-from csq import demo, ui
-from csq.errors import CsqError
-from csq.filters import Filter
-from csq.format import format_value
-from csq.indicators import INDICATORS
+from csq import ui
+from csq.headline import HEADLINE, off_target, tile
+from csq.i18n import describe_filter, fmt_datetime, fmt_month
 
-store = ui.get_store()
-version = store.data_version()
-st.title("csq · 服务质量总览 / Service quality overview")
+v = ui.view()
+f = v.filter
+st.title(v.tr("app_title"))
+as_of = ui.as_of(v.store, v.version)
+st.caption(" · ".join(x for x in (
+    v.tr("period", a=fmt_month(f.period_from, v.lang), b=fmt_month(f.period_to, v.lang)) if f.period_from else "",
+    v.tr("as_of", t=fmt_datetime(as_of, v.lang)) if as_of else "",
+    describe_filter(f, v.lang)) if x))
 
-counts = ui.record_counts(store, version)
-if not any(counts.values()):
-    st.info("The store is empty. Import your exports with `python -m csq import FILE --kind tickets`, "
-            "or load the demo center.")
-    if st.button("Load demo data · 加载演示数据", key="load_demo", type="primary"):
-        try:
-            with st.spinner("Writing the demo center…"):
-                demo.generate(store)
-            st.rerun()
-        except CsqError as exc:
-            ui.show_error(exc)
-    st.stop()
+current = ui.kpis(v.store, v.version, f)[0]
+previous = ui.kpis(v.store, v.version, v.previous)[0] if v.previous else None
+trend = ui.kpis(v.store, v.version, f, ("month",), HEADLINE)
+targets = ui.targets(v.store, v.version)
 
-as_of = ui.as_of(store, version)
-cols = st.columns(len(counts))
-for col, (kind, n) in zip(cols, counts.items()):
-    col.metric(kind, f"{n:,}")
-st.caption(f"Data as of {as_of:%Y-%m-%d %H:%M} · store {store.path} · data version {version}")
+if not current.get("tickets"):
+    st.info(v.tr("no_match"))
 
-rows = ui.kpis(store, version, Filter(), ("month",))
-months = [r["month"] for r in rows]
-month = st.selectbox("Month · 月份", months[::-1], key="month")
-row = next(r for r in rows if r["month"] == month)
-table = [{"indicator": k, "指标": ind.name_zh, "value": format_value(k, row.get(k)), "n": row["n"].get(k),
-          "formula": ind.formula_en} for k, ind in INDICATORS.items()]
-st.dataframe(table, hide_index=True, width="stretch")
+st.subheader(v.tr("headline"))
+for i, key in enumerate(HEADLINE):
+    if i % 4 == 0:
+        cols = st.columns(4)  # one row of columns per four tiles keeps the rows aligned
+    tl = tile(key, current, previous, targets.get(key), trend, v.lang)
+    with cols[i % 4].container(border=True, height="stretch"):
+        # The name goes above the metric: metric labels are cut to one line, and ours are long.
+        st.markdown(f"**{tl.label}**", help=tl.help)
+        st.metric(tl.label, tl.value, tl.delta, delta_color=tl.delta_color, delta_arrow=tl.delta_arrow, chart_data=tl.spark or None,
+                  chart_type="line", label_visibility="collapsed")
+        st.markdown(tl.status_md)
+        with st.popover(v.tr("formula"), width="stretch"):
+            st.markdown(tl.formula_md)
+
+st.subheader(v.tr("off_target"))
+misses = off_target(current, targets)
+if not misses:
+    st.success(v.tr("all_on_target"))
+for miss in misses:
+    c1, c2 = st.columns([3, 1], vertical_alignment="center")
+    c1.markdown(miss.text(v.lang))
+    c2.page_link("pages/monitoring.py", label=v.tr("explain"), icon=":material/search_insights:",
+                 query_params=ui.url_dict({"indicator": miss.key}))
