@@ -1,20 +1,18 @@
 """csq dashboard entry point: `streamlit run app.py`."""
+from pathlib import Path
+
 import streamlit as st
 
 from csq import ui
-from csq.i18n import t
 
 st.set_page_config(page_title="csq", page_icon=":material/insights:", layout="wide")
 
 store = ui.get_store()
 lang = ui.current_lang()
-pages = [
-    st.Page("pages/overview.py", title=t("overview", lang), icon=":material/dashboard:", default=True),
-    st.Page("pages/monitoring.py", title=t("monitoring", lang), icon=":material/monitoring:", url_path="monitoring"),
-]
-nav = st.navigation(pages)
+role = ui.current_role()
+nav = st.navigation(ui.navigation_pages(role, lang, Path(__file__).parent))
 st.session_state["view"] = ui.sidebar(store)
-if st.session_state["view"].catalog.empty:
+if st.session_state["view"].catalog.empty and nav.url_path not in ("import", "settings", "audit"):
     ui.first_run(st.session_state["view"])
 else:
     nav.run()

@@ -2,22 +2,27 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import pkgutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from csq import commands
 from csq.errors import CsqError, InputRefused, StoreBusy
 from csq.store import Store, default_db_path, open_store
 
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _print_json(obj: object) -> None:
+def print_json(obj: object) -> None:
+    """Print an object as indented JSON on stdout (UTF-8 kept readable)."""
     print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
-def _open(args: argparse.Namespace, read_only: bool = False) -> Store:
+def open_for(args: argparse.Namespace, read_only: bool = False) -> Store:
+    """Return the store named by --db (read-only for commands that only read)."""
     return open_store(Path(args.db), read_only=read_only)
 
 
@@ -25,11 +30,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Write the demo center into the store (kept as is when it already holds data, unless --force)."""
     from csq import demo
 
-    store = _open(args)
+    store = open_for(args)
     try:
         if demo.store_has_records(store) and not args.force:
             msg = f"{store.path} already holds data; nothing was changed. Use --force to replace it with demo data."
-            _print_json({"status": "kept", "message": msg}) if args.json else print(msg)
+            print_json({"status": "kept", "message": msg}) if args.json else print(msg)
             return 0
         if args.force:
             demo.reset_records(store)
@@ -37,7 +42,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.json:
-        _print_json({"status": "created", "counts": counts})
+        print_json({"status": "created", "counts": counts})
     else:
         print(f"Demo data written to {store.path}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
     return 0
@@ -48,7 +53,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from csq.importer import import_files
     from csq.mapping import get_preset, load_mapping_file
 
-    store = _open(args)
+    store = open_for(args)
     try:
         mapping = None
         if args.mapping:
@@ -63,7 +68,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.json:
-        _print_json([r.as_dict() for r in results])
+        print_json([r.as_dict() for r in results])
     else:
         for r in results:
             _print_import(r)
@@ -92,13 +97,13 @@ def cmd_batches(args: argparse.Namespace) -> int:
     """List every import batch."""
     from csq.batches import list_batches
 
-    store = _open(args, read_only=True)
+    store = open_for(args, read_only=True)
     try:
         batches = list_batches(store)
     finally:
         store.close()
     if args.json:
-        _print_json([b.as_dict() for b in batches])
+        print_json([b.as_dict() for b in batches])
         return 0
     if not batches:
         print("No batches yet. Import a file with `python -m csq import FILE --kind tickets`.")
@@ -112,13 +117,13 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     """Roll back one batch."""
     from csq.batches import rollback
 
-    store = _open(args)
+    store = open_for(args)
     try:
         result = rollback(store, args.batch_id)
     finally:
         store.close()
     if args.json:
-        _print_json({"status": "rolled_back", **result})
+        print_json({"status": "rolled_back", **result})
     else:
         print(f"Batch {args.batch_id} rolled back: {result['rows_removed']} rows removed, "
               f"{result['rows_restored']} earlier versions restored.")
@@ -138,13 +143,13 @@ def cmd_kpi(args: argparse.Namespace) -> int:
             raise InputRefused(f"Unknown indicator(s): {', '.join(unknown)}.", f"Use keys from: {', '.join(INDICATORS)}.")
     by = [b for part in (args.by or []) for b in part.split(",") if b]
     f = Filter.from_pairs(args.date_from, args.date_to, args.where or [])
-    store = _open(args, read_only=True)
+    store = open_for(args, read_only=True)
     try:
         rows = compute(store, f, by=by, indicators=keys)
     finally:
         store.close()
     if args.json:
-        _print_json(rows)
+        print_json(rows)
         return 0
     for row in rows:
         group = " · ".join(f"{g}={row[g]}" for g in by) or "all"
@@ -160,7 +165,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from csq.bench import run_bench
 
     result = run_bench(args.tickets)
-    _print_json(result) if args.json else print("\n".join(f"{k}: {v}" for k, v in result.items()))
+    print_json(result) if args.json else print("\n".join(f"{k}: {v}" for k, v in result.items()))
     return 0
 
 
@@ -210,6 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", parents=[common], help="import speed benchmark")
     p.add_argument("--tickets", type=int, default=1_000_000)
     p.set_defaults(func=cmd_bench)
+
+    for info in pkgutil.iter_modules(commands.__path__):
+        importlib.import_module(f"csq.commands.{info.name}").register(sub, common)
     return parser
 
 
@@ -232,5 +240,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _report_error(args: argparse.Namespace, exc: CsqError) -> None:
     if getattr(args, "json", False):
-        _print_json({"status": "error", "exit_code": exc.exit_code, "message": exc.message, "fix": exc.fix})
+        print_json({"status": "error", "exit_code": exc.exit_code, "message": exc.message, "fix": exc.fix})
     print(f"error: {exc.message}" + (f"\n  What to do: {exc.fix}" if exc.fix else ""), file=sys.stderr)

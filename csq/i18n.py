@@ -1,7 +1,12 @@
 """Labels in 简体中文 and English: UI text, field names, canonical values, numbers and dates."""
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from datetime import date, datetime
+from functools import cache
+
+from csq import texts
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -15,6 +20,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "satisfaction": ("满意度趋势", "Satisfaction"),
     "import": ("数据导入", "Import"),
     "settings": ("设置", "Settings"),
+    "audit": ("审计日志", "Audit log"),
+    "not_allowed": ("你的角色「{role}」无权使用此页面。如需访问，请联系管理员调整角色。",
+                    "Your role «{role}» may not use this page. Ask an administrator for a role that may."),
     "filters": ("筛选", "Filters"),
     "language": ("语言", "Language"),
     "from": ("起始月份", "From month"),
@@ -97,9 +105,22 @@ _VALUES: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+@cache
+def _all_text() -> dict[str, tuple[str, str]]:
+    """Return the core texts merged with every csq/texts/<page>.py module's TEXT (a duplicate key is a bug)."""
+    merged = dict(_TEXT)
+    for info in pkgutil.iter_modules(texts.__path__):
+        extra: dict[str, tuple[str, str]] = importlib.import_module(f"csq.texts.{info.name}").TEXT
+        clash = set(extra) & set(merged)
+        if clash:
+            raise KeyError(f"csq.texts.{info.name} redefines {sorted(clash)}")
+        merged.update(extra)
+    return merged
+
+
 def t(key: str, lang: str, **fmt: object) -> str:
     """Return the UI text `key` in `lang` (falls back to the key itself when unknown)."""
-    pair = _TEXT.get(key)
+    pair = _all_text().get(key)
     text = key if pair is None else pair[0 if lang == "zh" else 1]
     return text.format(**fmt) if fmt else text
 

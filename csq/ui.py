@@ -1,7 +1,9 @@
 """The one module that imports streamlit: shared store, cached queries, sidebar filters synced to the URL."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -17,6 +19,71 @@ from csq.values import canonical_value
 CACHE_TTL = 600
 LIST_KEYS = ("channel", "type", "team", "category", "priority", "agent")
 _LOADED = "_csq_url_loaded"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page of SPEC §7: its file, stable URL path, title text key, icon, and the permission it needs."""
+
+    file: str
+    url_path: str
+    title: str
+    icon: str
+    needs: str | None = None  # a roles.may() permission, or None for every role
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/overview.py", "", "overview", ":material/dashboard:"),
+    PageSpec("pages/monitoring.py", "monitoring", "monitoring", ":material/monitoring:"),
+    PageSpec("pages/evaluation.py", "evaluation", "evaluation", ":material/fact_check:"),
+    PageSpec("pages/improvement.py", "improvement", "improvement", ":material/autorenew:"),
+    PageSpec("pages/satisfaction.py", "satisfaction", "satisfaction", ":material/sentiment_satisfied:"),
+    PageSpec("pages/import.py", "import", "import", ":material/upload_file:", "import"),
+    PageSpec("pages/settings.py", "settings", "settings", ":material/settings:", "target"),
+    PageSpec("pages/audit.py", "audit", "audit", ":material/history:", "audit"),
+)
+
+
+def navigation_pages(role: str, lang: str, root: Path) -> list[Any]:
+    """Return the st.Page list: built pages the role may use, and hidden refusal pages on the others' paths."""
+    out = []
+    for spec in PAGES:
+        if not (root / spec.file).exists():
+            continue  # not built yet: left out of the menu rather than shown as a stub
+        title = t(spec.title, lang)
+        if spec.needs is None or roles.may(role, spec.needs):
+            out.append(st.Page(spec.file, title=title, icon=spec.icon, url_path=spec.url_path or None,
+                               default=not spec.url_path))
+        else:
+            out.append(st.Page(_refusal(spec, role, lang), title=title, url_path=spec.url_path,
+                               visibility="hidden"))
+    return out
+
+
+def _refusal(spec: PageSpec, role: str, lang: str) -> Any:
+    """Return a page function that says the role may not use this page, and what to do."""
+
+    def refuse() -> None:
+        st.title(t(spec.title, lang))
+        st.error(t("not_allowed", lang, role=role))
+
+    refuse.__name__ = f"refuse_{spec.url_path}"
+    return refuse
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=256, show_spinner=False)
+def _cached(_store: Store, version: int, fn: Callable[..., Any], args: tuple[Any, ...],
+            kwargs: tuple[tuple[str, Any], ...]) -> Any:
+    return fn(_store, *args, **dict(kwargs))
+
+
+def cached_query(v: "View", fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Return fn(store, *args, **kwargs), cached on the function, its arguments and the store's data version.
+
+    Arguments are part of the key, so anything that changes the result (filter, language, an unmask
+    flag derived from the role) must be passed in, never read inside fn from global state.
+    """
+    return _cached(v.store, v.version, fn, args, tuple(sorted(kwargs.items())))
 
 
 @st.cache_resource(show_spinner=False)
@@ -100,6 +167,11 @@ def _from_url(key: str, cat: catalog.Catalog) -> list[str]:
     return out
 
 
+def current_role() -> str:
+    """Return the signed-in user's role (local mode: the configured role, default admin)."""
+    return roles.local_role()
+
+
 def current_lang() -> str:
     """Return the language: the widget's value, else the URL's `lang`, else Chinese."""
     if "lang" not in st.session_state:
@@ -165,7 +237,7 @@ def sidebar(store: Store) -> View:
         period_from, period_to = period_to, period_from
     where = tuple((k, tuple(st.session_state.get(k) or ())) for k in LIST_KEYS if st.session_state.get(k))
     f = Filter(period_from, period_to, where)
-    role = roles.local_role()
+    role = current_role()
     _write_url(lang)
     with sb.expander(t("copy_link", lang)):
         st.caption(t("copy_link_help", lang))

@@ -1,0 +1,54 @@
+"""Run the dashboard in Streamlit's AppTest on a given store, URL parameters and role."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from tests.support import ROOT
+
+
+@contextmanager
+def _env(db: Path, role: str) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in ("CSQ_DB", "CSQ_ROLE")}
+    os.environ["CSQ_DB"], os.environ["CSQ_ROLE"] = str(db), role
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def run_app(db: Path, page: str | None = None, params: dict[str, str | list[str]] | None = None,
+            role: str = "admin", timeout: float = 120) -> AppTest:
+    """Return an AppTest of app.py after running `page` (e.g. 'pages/monitoring.py') with URL `params`."""
+    with _env(db, role):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+        for key, value in (params or {}).items():
+            at.query_params[key] = value
+        at.run()
+        if page is not None:
+            at.switch_page(page)
+            at.run()
+    return at
+
+
+def page_text(at: AppTest) -> str:
+    """Return all markdown, captions, titles, metrics and alerts of the rendered page as one string."""
+    parts: list[str] = []
+    for group in (at.title, at.header, at.subheader, at.markdown, at.caption, at.info, at.warning, at.error,
+                  at.success):
+        parts.extend(str(e.value) for e in group)
+    parts.extend(f"{m.label} {m.value}" for m in at.metric)
+    return "\n".join(parts)
+
+
+def assert_no_exception(at: AppTest) -> None:
+    """Fail with the page's exception text when the run raised."""
+    assert not at.exception, [e.value for e in at.exception]
