@@ -7,8 +7,8 @@ from csq import ui
 
 st.set_page_config(page_title="csq", page_icon=":material/insights:", layout="wide")
 
-store = ui.get_store()
 lang = ui.current_lang()
+store = ui.store_or_stop(lang)
 role = ui.current_role()
 nav = st.navigation(ui.navigation_pages(role, lang, Path(__file__).parent))
 st.session_state["view"] = ui.sidebar(store)

@@ -91,6 +91,17 @@ def _store_at(path: str) -> Store:
     return open_store(path)
 
 
+def store_or_stop(lang: str) -> Store:
+    """Return the shared Store, or show why it cannot be opened (busy, unreadable) and stop the run."""
+    try:
+        return get_store()
+    except CsqError as exc:
+        st.title(t("app_title", lang))
+        show_error(exc)
+        st.stop()
+        raise  # unreachable: st.stop() ends the run
+
+
 def get_store() -> Store:
     """Return the process-wide Store for $CSQ_DB or data/csq.duckdb (one connection; a cursor per query)."""
     return _store_at(str(default_db_path()))
@@ -368,13 +379,25 @@ def ticket_list(_store: Store, version: int, f: Filter, which: str, unmask: bool
     return tickets.mask_table(table, unmask=unmask)
 
 
-def ticket_frame(table: Any, lang: str) -> Any:
-    """Return a ticket table with translated canonical values, ready for st.dataframe."""
+def ticket_frame(table: Any, lang: str) -> list[dict[str, Any]]:
+    """Return ticket rows with translated headers, canonical values and breach kinds, hours rounded, for display."""
     from csq.i18n import value_label
 
-    rows = table.to_pylist()
-    for r in rows:
-        for k in ("channel", "type", "priority"):
-            if k in r:
-                r[k] = value_label(k, r[k], lang)
-    return rows
+    out = []
+    for r in table.to_pylist():
+        row: dict[str, Any] = {}
+        for k, val in r.items():
+            if k in ("channel", "type", "priority"):
+                val = value_label(k, val, lang)
+            elif k == "breach" and val:
+                val = t(f"breach_{val}", lang)
+            elif isinstance(val, float):
+                val = round(val, 1)
+            row[t(k, lang)] = "" if val is None else val
+        out.append(row)
+    return out
+
+
+def data_changed() -> None:
+    """Re-read the period and filters from the URL on the next run, so new or removed months are picked up."""
+    st.session_state.pop(_LOADED, None)

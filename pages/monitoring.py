@@ -2,7 +2,7 @@
 import streamlit as st
 
 from csq import charts, roles, spc, tickets, ui
-from csq.i18n import describe_filter, fmt_month, indicator_name, t, value_label
+from csq.i18n import describe_filter, fmt_month, indicator_name, t
 from csq.indicators import INDICATORS
 
 v = ui.view()
@@ -89,11 +89,9 @@ def tickets_section() -> None:
                                mime="text/csv", key=f"csv_{which}", icon=":material/download:")
             picked = event.selection.rows if event and event.selection else []
             if picked:
-                record = shown.slice(picked[0], 1).to_pylist()[0]
-                st.markdown(f"**{v.tr('ticket_detail')} · {record['ticket_id']}**")
-                st.table({v.tr(k) if k in ("channel", "type", "priority", "team", "agent", "category") else k:
-                          value_label(k, val, v.lang) if k in ("channel", "type", "priority") else str(val)
-                          for k, val in record.items()})
+                record = ui.ticket_frame(shown.slice(picked[0], 1), v.lang)[0]
+                st.markdown(f"**{v.tr('ticket_detail')} · {record[v.tr('ticket_id')]}**")
+                st.table({k: str(val) for k, val in record.items()})
 
 
 trend_section()

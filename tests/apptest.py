@@ -1,4 +1,9 @@
-"""Run the dashboard in Streamlit's AppTest on a given store, URL parameters and role."""
+"""Run the dashboard in Streamlit's AppTest on a given store, URL parameters and role.
+
+AppTest 1.67 runs app.py (sidebar, st.navigation) only on the first run; later runs and switch_page run
+the page script alone with the first run's View. So global filters are set through `params`, never by
+changing sidebar widgets after the first run; page widgets can be changed and rerun as usual.
+"""
 from __future__ import annotations
 
 import os
@@ -28,15 +33,28 @@ def _env(db: Path, role: str) -> Iterator[None]:
 def run_app(db: Path, page: str | None = None, params: dict[str, str | list[str]] | None = None,
             role: str = "admin", timeout: float = 120) -> AppTest:
     """Return an AppTest of app.py after running `page` (e.g. 'pages/monitoring.py') with URL `params`."""
-    with _env(db, role):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
-        for key, value in (params or {}).items():
-            at.query_params[key] = value
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    inner = at._run
+
+    def run_with_env(*args: object, **kwargs: object) -> AppTest:
+        # Widget interactions rerun later too; each rerun must see the same store and role.
+        with _env(db, role):
+            return inner(*args, **kwargs)  # type: ignore[arg-type]
+
+    at._run = run_with_env  # type: ignore[method-assign]
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page is not None:
+        at.switch_page(page)
         at.run()
-        if page is not None:
-            at.switch_page(page)
-            at.run()
     return at
+
+
+def query_param(at: AppTest, key: str) -> list[str]:
+    """Return the app's URL parameter `key` as a list (empty when absent)."""
+    value = at.query_params.get(key)
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
 
 
 def page_text(at: AppTest) -> str:
