@@ -9,10 +9,10 @@ st.set_page_config(page_title="csq", page_icon=":material/insights:", layout="wi
 
 lang = ui.current_lang()
 store = ui.store_or_stop(lang)
-role = ui.current_role()
-nav = st.navigation(ui.navigation_pages(role, lang, Path(__file__).parent))
-st.session_state["view"] = ui.sidebar(store)
+who = ui.identity(store, lang)
+nav = st.navigation(ui.navigation_pages(who.role, lang, Path(__file__).parent))
+st.session_state["view"] = ui.sidebar(store, who)
 if st.session_state["view"].catalog.empty and nav.url_path not in ("import", "settings", "audit"):
     ui.first_run(st.session_state["view"])
 else:
-    nav.run()
+    ui.run_page(nav, who.role, lang)

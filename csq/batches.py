@@ -137,11 +137,14 @@ def _write_batch(store: Store, k: Kind, staged: pa.Table, cols: list[str], *, so
         raw_path = None
         if raw_bytes is not None:
             folder = raw_dir(store)
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(folder, 0o700)  # customers' personal data: only the server's user may list or read it
             raw_path = folder / f"{batch_id:06d}_{_safe_name(source)}"
             raw_tmp = raw_path.with_name(raw_path.name + ".partial")
-            raw_tmp.write_bytes(raw_bytes)
-            os.chmod(raw_tmp, 0o600)
+            # Created 0600 from the start, so the file is never readable by others, not even briefly.
+            fd = os.open(raw_tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(raw_bytes)
         cur.register("_csq_staged", staged)
         hook("staged")
         replaced = int(cur.execute(

@@ -164,7 +164,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     """Time importing a generated ticket CSV against DuckDB's own read_csv."""
     from csq.bench import run_bench
 
-    result = run_bench(args.tickets)
+    if args.render:
+        from csq.render_bench import render_times
+
+        result: dict[str, object] = {"store": args.db, **render_times(Path(args.db), args.render)}
+    else:
+        result = run_bench(args.tickets)
     print_json(result) if args.json else print("\n".join(f"{k}: {v}" for k, v in result.items()))
     return 0
 
@@ -214,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", parents=[common], help="import speed benchmark")
     p.add_argument("--tickets", type=int, default=1_000_000)
+    p.add_argument("--render", nargs="+", metavar="PATH",
+                   help="instead: time pages (e.g. / /monitoring) in headless Chromium on the --db store")
     p.set_defaults(func=cmd_bench)
 
     for info in pkgutil.iter_modules(commands.__path__):

@@ -9,7 +9,8 @@ _MAY: dict[str, frozenset[str]] = {
     "viewer": frozenset(),
     "analyst": frozenset({"import", "rollback", "preset", "action"}),
     "manager": frozenset({"action", "target"}),
-    "admin": frozenset({"import", "rollback", "preset", "action", "target", "settings", "unmask", "audit"}),
+    "admin": frozenset({"import", "rollback", "preset", "action", "target", "settings", "unmask", "audit",
+                        "purge"}),
 }
 
 
@@ -20,5 +21,5 @@ def local_role() -> str:
 
 
 def may(role: str, what: str) -> bool:
-    """Return True when `role` may do `what` (import, rollback, preset, action, target, settings, unmask, audit)."""
+    """Return True when `role` may do `what` (import, rollback, preset, action, target, settings, unmask, audit, purge)."""
     return what in _MAY.get(role, frozenset())

@@ -157,3 +157,22 @@ def to_csv_bytes(t: pa.Table) -> bytes:
     buf = io.BytesIO()
     pacsv.write_csv(t, buf)
     return BOM + buf.getvalue()
+
+
+def sla_rows(store: Store, f: Filter, by: str, lang: str) -> list[dict[str, object]]:
+    """Return SLA compliance by `by` as display rows: translated group, both rates formatted, and their n."""
+    from csq.format import format_value
+    from csq.i18n import t, value_label
+
+    rows = sla_compliance(store, f, by).to_pylist()
+    return [{t(by, lang): value_label(by, r["group"], lang),
+             t("first_response", lang): format_value("frt_sla_rate", r["frt_rate"], lang),
+             f"n ({t('first_response', lang)})": r["frt_met"] + r["frt_breached"],
+             t("resolution", lang): format_value("resolution_sla_rate", r["res_rate"], lang),
+             f"n ({t('resolution', lang)})": r["res_met"] + r["res_breached"]} for r in rows]
+
+
+def ticket_list(store: Store, f: Filter, which: str, unmask: bool) -> pa.Table:
+    """Return the breached or overdue tickets, masked unless `unmask` (a cache-key argument, so roles never mix)."""
+    table = sla_breaches(store, f) if which == "breached" else overdue_open(store, f)
+    return mask_table(table, unmask=unmask)

@@ -9,11 +9,12 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from csq import batches, catalog, indicators, roles, settings
+from csq import audit as audit_log
+from csq import auth, batches, catalog, indicators, roles, settings
 from csq.errors import CsqError
 from csq.filters import Filter
 from csq.i18n import DEFAULT_LANG, LANGS, canonical_values, has_canonical_values, t, value_label
-from csq.store import Store, default_db_path, open_store
+from csq.store import Store, current_user, default_db_path, open_store
 from csq.values import canonical_value
 
 CACHE_TTL = 600
@@ -44,46 +45,27 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+def menu(role: str, root: Path) -> list[PageSpec]:
+    """Return the built pages (files that exist) that `role` may use, in menu order."""
+    return [p for p in PAGES if (root / p.file).exists() and (p.needs is None or roles.may(role, p.needs))]
+
+
 def navigation_pages(role: str, lang: str, root: Path) -> list[Any]:
-    """Return the st.Page list: built pages the role may use, and hidden refusal pages on the others' paths."""
-    out = []
-    for spec in PAGES:
-        if not (root / spec.file).exists():
-            continue  # not built yet: left out of the menu rather than shown as a stub
-        title = t(spec.title, lang)
-        if spec.needs is None or roles.may(role, spec.needs):
-            out.append(st.Page(spec.file, title=title, icon=spec.icon, url_path=spec.url_path or None,
-                               default=not spec.url_path))
-        else:
-            out.append(st.Page(_refusal(spec, role, lang), title=title, url_path=spec.url_path,
-                               visibility="hidden"))
-    return out
+    """Return the st.Page list: the role's menu, plus the other built pages hidden (a direct URL is refused)."""
+    shown = {p.file for p in menu(role, root)}
+    return [st.Page(p.file, title=t(p.title, lang), icon=p.icon, url_path=p.url_path or None,
+                    default=not p.url_path, visibility="visible" if p.file in shown else "hidden")
+            for p in PAGES if (root / p.file).exists()]
 
 
-def _refusal(spec: PageSpec, role: str, lang: str) -> Any:
-    """Return a page function that says the role may not use this page, and what to do."""
-
-    def refuse() -> None:
+def run_page(page: Any, role: str, lang: str) -> None:
+    """Run the chosen page, or say that the role may not use it (the page's code never runs then)."""
+    spec = next((p for p in PAGES if p.url_path == page.url_path), None)
+    if spec is not None and spec.needs is not None and not roles.may(role, spec.needs):
         st.title(t(spec.title, lang))
         st.error(t("not_allowed", lang, role=role))
-
-    refuse.__name__ = f"refuse_{spec.url_path}"
-    return refuse
-
-
-@st.cache_data(ttl=CACHE_TTL, max_entries=256, show_spinner=False)
-def _cached(_store: Store, version: int, fn: Callable[..., Any], args: tuple[Any, ...],
-            kwargs: tuple[tuple[str, Any], ...]) -> Any:
-    return fn(_store, *args, **dict(kwargs))
-
-
-def cached_query(v: "View", fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Return fn(store, *args, **kwargs), cached on the function, its arguments and the store's data version.
-
-    Arguments are part of the key, so anything that changes the result (filter, language, an unmask
-    flag derived from the role) must be passed in, never read inside fn from global state.
-    """
-    return _cached(v.store, v.version, fn, args, tuple(sorted(kwargs.items())))
+        return
+    page.run()
 
 
 @st.cache_resource(show_spinner=False)
@@ -149,6 +131,7 @@ class View:
     store: Store
     version: int
     catalog: catalog.Catalog
+    user: str = ""
 
     def tr(self, key: str, **fmt: object) -> str:
         """Return UI text in the view's language."""
@@ -178,9 +161,42 @@ def _from_url(key: str, cat: catalog.Catalog) -> list[str]:
     return out
 
 
-def current_role() -> str:
-    """Return the signed-in user's role (local mode: the configured role, default admin)."""
-    return roles.local_role()
+@dataclass(frozen=True)
+class Identity:
+    """Who uses this session: the name the audit log records, the role, and whether it is local mode."""
+
+    user: str
+    role: str
+    local: bool
+
+
+def _secrets_section(name: str) -> Any:
+    try:
+        return st.secrets.get(name)
+    except Exception:  # no secrets.toml at all: Streamlit raises rather than returning None
+        return None
+
+
+def identity(store: Store, lang: str) -> Identity:
+    """Return the session's Identity: local mode without [auth], else the signed-in user (sign-in page if none)."""
+    if not _secrets_section("auth"):
+        return Identity(current_user(), roles.local_role(), True)
+    if not st.user.is_logged_in:
+        st.title(t("app_title", lang))
+        st.info(t("sign_in_needed", lang))
+        if st.button(t("sign_in", lang), key="sign_in", type="primary"):
+            st.login()
+        st.stop()
+    claims = st.user.to_dict()
+    if auth.token_expired(claims):
+        st.logout()  # the identity token expired: sign in again rather than act on stale groups
+        st.stop()
+    config = auth.parse_config(_secrets_section("csq_auth"))
+    who = Identity(auth.display_name(claims), auth.role_from_claims(claims, config), False)
+    if st.session_state.get("_csq_signed_in") != who:
+        audit_log.record_sign_in(store, who.user, who.role)
+        st.session_state["_csq_signed_in"] = who
+    return who
 
 
 def current_lang() -> str:
@@ -221,7 +237,7 @@ def _previous(f: Filter, months: list[str]) -> Filter | None:
     return Filter(from_m, to_m, f.where)
 
 
-def sidebar(store: Store) -> View:
+def sidebar(store: Store, who: Identity) -> View:
     """Render the language switch and global filters (SPEC §7) and return the View they describe."""
     version = store.data_version()
     cat = store_catalog(store, version)
@@ -248,13 +264,17 @@ def sidebar(store: Store) -> View:
         period_from, period_to = period_to, period_from
     where = tuple((k, tuple(st.session_state.get(k) or ())) for k in LIST_KEYS if st.session_state.get(k))
     f = Filter(period_from, period_to, where)
-    role = current_role()
     _write_url(lang)
     with sb.expander(t("copy_link", lang)):
         st.caption(t("copy_link_help", lang))
         st.code(share_url(), language=None, wrap_lines=True)
-    sb.caption(t("local_mode", lang, role=role))
-    return View(lang, f, _previous(f, months), role, store, version, cat)
+    if who.local:
+        sb.caption(t("local_mode", lang, role=who.role))
+    else:
+        sb.caption(t("signed_in_as", lang, user=who.user, role=who.role))
+        if sb.button(t("sign_out", lang), key="sign_out"):
+            st.logout()
+    return View(lang, f, _previous(f, months), who.role, store, version, cat, who.user)
 
 
 def _url_params(lang: str) -> dict[str, list[str]]:
@@ -321,9 +341,22 @@ def query_string(extra: dict[str, str] | None = None) -> str:
     return "?" + urlencode(params, doseq=True)
 
 
-def view() -> View:
-    """Return the View the entry point built for this run."""
-    return st.session_state["view"]
+def view(needs: str | None = None) -> View:
+    """Return the View the entry point built for this run; refuse and stop when its role lacks `needs`."""
+    if "view" not in st.session_state:
+        # A fresh server whose first request is a page URL runs that page alone, in Streamlit's legacy
+        # pages/ directory mode, until some run calls st.navigation. Leave that mode and rerun through app.py.
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    v: View = st.session_state["view"]
+    if needs is not None and not roles.may(v.role, needs):
+        # The entry point refuses too; this guard holds for any path that runs the page script itself.
+        st.title(t(next((p.title for p in PAGES if p.needs == needs), "app_title"), v.lang))
+        st.error(t("not_allowed", v.lang, role=v.role))
+        st.stop()
+    return v
 
 
 def first_run(v: View) -> None:
@@ -355,49 +388,46 @@ def url_dict(extra: dict[str, str] | None = None) -> dict[str, Any]:
     return params
 
 
-@st.cache_data(ttl=CACHE_TTL, max_entries=128, show_spinner=False)
-def sla_table(_store: Store, version: int, f: Filter, by: str, lang: str) -> Any:
-    """Return SLA compliance by `by` with translated group labels and percentages, cached."""
-    from csq import tickets
-    from csq.format import format_value
+def ticket_frame(table: Any, lang: str) -> Any:
+    """Return a ticket Arrow table with translated headers, canonical values and breach kinds, for display."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     from csq.i18n import value_label
 
-    rows = tickets.sla_compliance(_store, f, by).to_pylist()
-    return [{t(by, lang): value_label(by, r["group"], lang),
-             t("first_response", lang): format_value("frt_sla_rate", r["frt_rate"], lang),
-             f"n ({t('first_response', lang)})": r["frt_met"] + r["frt_breached"],
-             t("resolution", lang): format_value("resolution_sla_rate", r["res_rate"], lang),
-             f"n ({t('resolution', lang)})": r["res_met"] + r["res_breached"]} for r in rows]
-
-
-@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
-def ticket_list(_store: Store, version: int, f: Filter, which: str, unmask: bool) -> Any:
-    """Return breached or overdue tickets, masked unless `unmask` (part of the cache key, so roles never mix)."""
-    from csq import tickets
-
-    table = tickets.sla_breaches(_store, f) if which == "breached" else tickets.overdue_open(_store, f)
-    return tickets.mask_table(table, unmask=unmask)
-
-
-def ticket_frame(table: Any, lang: str) -> list[dict[str, Any]]:
-    """Return ticket rows with translated headers, canonical values and breach kinds, hours rounded, for display."""
-    from csq.i18n import value_label
-
-    out = []
-    for r in table.to_pylist():
-        row: dict[str, Any] = {}
-        for k, val in r.items():
-            if k in ("channel", "type", "priority"):
-                val = value_label(k, val, lang)
-            elif k == "breach" and val:
-                val = t(f"breach_{val}", lang)
-            elif isinstance(val, float):
-                val = round(val, 1)
-            row[t(k, lang)] = "" if val is None else val
-        out.append(row)
-    return out
+    cols, names = [], []
+    for name, col in zip(table.column_names, table.columns):
+        if name in ("channel", "type", "priority", "breach"):
+            labels = [None if v is None else (t(f"breach_{v}", lang) if name == "breach" else value_label(name, v, lang))
+                      for v in col.to_pylist()]
+            col = pa.array(labels, pa.string())
+        elif pa.types.is_floating(col.type):
+            col = pc.round(col, 1)
+        cols.append(col)
+        names.append(t(name, lang))
+    return pa.table(cols, names=names)
 
 
 def data_changed() -> None:
     """Re-read the period and filters from the URL on the next run, so new or removed months are picked up."""
     st.session_state.pop(_LOADED, None)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=256, show_spinner=False)
+def _cached_by_name(_store: Store, version: int, name: str, _fn: Callable[..., Any], args: tuple[Any, ...],
+                    kwargs: tuple[tuple[str, Any], ...]) -> Any:
+    return _fn(_store, *args, **dict(kwargs))
+
+
+def cached_query(v: "View", fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Return fn(store, *args, **kwargs), cached on fn's qualified name, its arguments and the data version.
+
+    Arguments are part of the key, so anything that changes the result (filter, language, an unmask flag
+    derived from the role) must be passed in, never read inside fn from global state. Functions do not
+    pickle, so fn is keyed by its name.
+    """
+    return _cached_by_name(v.store, v.version, f"{fn.__module__}.{fn.__qualname__}", fn, args,
+                           tuple(sorted(kwargs.items())))
+
+
+cached_call = cached_query

@@ -62,7 +62,7 @@ def sla_section() -> None:
     st.subheader(v.tr("sla_compliance"))
     left, right = st.columns(2)
     for col, by in ((left, "priority"), (right, "type")):
-        table = ui.sla_table(v.store, v.version, f, by, v.lang)
+        table = ui.cached_query(v, tickets.sla_rows, f, by, v.lang)
         col.markdown(f"**{t(by, v.lang)}**")
         col.dataframe(table, hide_index=True, width="stretch", key=f"sla_{by}")
 
@@ -76,7 +76,7 @@ def tickets_section() -> None:
     tab_breached, tab_overdue = st.tabs([v.tr("breached"), v.tr("overdue")])
     for tab, which in ((tab_breached, "breached"), (tab_overdue, "overdue")):
         with tab:
-            table = ui.ticket_list(v.store, v.version, f, which, unmask)
+            table = ui.cached_query(v, tickets.ticket_list, f, which, unmask)
             if table.num_rows == 0:
                 st.info(v.tr("no_match"))
                 continue
@@ -89,9 +89,9 @@ def tickets_section() -> None:
                                mime="text/csv", key=f"csv_{which}", icon=":material/download:")
             picked = event.selection.rows if event and event.selection else []
             if picked:
-                record = ui.ticket_frame(shown.slice(picked[0], 1), v.lang)[0]
+                record = ui.ticket_frame(shown.slice(picked[0], 1), v.lang).to_pylist()[0]
                 st.markdown(f"**{v.tr('ticket_detail')} · {record[v.tr('ticket_id')]}**")
-                st.table({k: str(val) for k, val in record.items()})
+                st.table({k: "—" if val is None else str(val) for k, val in record.items()})
 
 
 trend_section()

@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
@@ -31,9 +32,18 @@ def _env(db: Path, role: str) -> Iterator[None]:
 
 
 def run_app(db: Path, page: str | None = None, params: dict[str, str | list[str]] | None = None,
-            role: str = "admin", timeout: float = 120) -> AppTest:
-    """Return an AppTest of app.py after running `page` (e.g. 'pages/monitoring.py') with URL `params`."""
+            role: str = "admin", timeout: float = 120, user: dict[str, Any] | None = None,
+            secrets: dict[str, Any] | None = None) -> AppTest:
+    """Return an AppTest of app.py after running `page` (e.g. 'pages/monitoring.py') with URL `params`.
+
+    Without `secrets` the app is in local mode with `role`; with an `[auth]` section in `secrets`, `user`
+    is the signed-in identity (st.user) and its claims decide the role.
+    """
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    if secrets is not None:
+        at.secrets = secrets
+    if user is not None:
+        at.user = user
     inner = at._run
 
     def run_with_env(*args: object, **kwargs: object) -> AppTest:
