@@ -11,8 +11,9 @@ lang = ui.current_lang()
 store = ui.store_or_stop(lang)
 who = ui.identity(store, lang)
 nav = st.navigation(ui.navigation_pages(who.role, lang, Path(__file__).parent))
-st.session_state["view"] = ui.sidebar(store, who)
-if st.session_state["view"].catalog.empty and nav.url_path not in ("import", "settings", "audit"):
-    ui.first_run(st.session_state["view"])
+view = ui.sidebar(store, who)
+ui.publish_view(view)
+if view.catalog.empty and nav.url_path not in ("import", "settings", "audit"):
+    ui.first_run(view)
 else:
     ui.run_page(nav, who.role, lang)

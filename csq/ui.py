@@ -138,6 +138,23 @@ class View:
         return t(key, self.lang, **fmt)
 
 
+_VIEW_RUN = "_csq_view_run"
+
+
+def _run_marker() -> object:
+    """Return an object unique to the current script run (its cursor map, replaced at every run)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return None if ctx is None else ctx.cursors
+
+
+def publish_view(v: View) -> None:
+    """Make `v` the View of this run, for ui.view() in the page script."""
+    st.session_state["view"] = v
+    st.session_state[_VIEW_RUN] = _run_marker()
+
+
 def show_error(exc: CsqError) -> None:
     """Render a csq error with what to do about it."""
     st.error(f"{exc.message}\n\n{exc.fix}" if exc.fix else exc.message)
@@ -343,9 +360,9 @@ def query_string(extra: dict[str, str] | None = None) -> str:
 
 def view(needs: str | None = None) -> View:
     """Return the View the entry point built for this run; refuse and stop when its role lacks `needs`."""
-    if "view" not in st.session_state:
-        # A fresh server whose first request is a page URL runs that page alone, in Streamlit's legacy
-        # pages/ directory mode, until some run calls st.navigation. Leave that mode and rerun through app.py.
+    if st.session_state.get(_VIEW_RUN) is not _run_marker():
+        # This page runs without app.py having run first: Streamlit's legacy pages/ directory mode (a fresh
+        # server whose first request is a page URL, or AppTest reruns). Leave that mode and rerun via app.py.
         from streamlit.runtime.pages_manager import PagesManager
 
         PagesManager.uses_pages_directory = False
@@ -430,4 +447,3 @@ def cached_query(v: "View", fn: Callable[..., Any], *args: Any, **kwargs: Any) -
                            tuple(sorted(kwargs.items())))
 
 
-cached_call = cached_query

@@ -73,7 +73,7 @@ def tickets_section() -> None:
     unmask = False
     if roles.may(v.role, "unmask"):
         unmask = st.toggle(v.tr("show_personal"), key="unmask", value=False)
-    tab_breached, tab_overdue = st.tabs([v.tr("breached"), v.tr("overdue")])
+    tab_breached, tab_overdue = st.tabs([v.tr("breached"), v.tr("overdue")], key="ticket_tabs", on_change="rerun")
     for tab, which in ((tab_breached, "breached"), (tab_overdue, "overdue")):
         with tab:
             table = ui.cached_query(v, tickets.ticket_list, f, which, unmask)

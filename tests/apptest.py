@@ -1,8 +1,7 @@
 """Run the dashboard in Streamlit's AppTest on a given store, URL parameters and role.
 
-AppTest 1.67 runs app.py (sidebar, st.navigation) only on the first run; later runs and switch_page run
-the page script alone with the first run's View. So global filters are set through `params`, never by
-changing sidebar widgets after the first run; page widgets can be changed and rerun as usual.
+Every run goes through app.py (ui.view() reruns a page that was started without it), so sidebar filters
+and page widgets can be changed and rerun as in a browser.
 """
 from __future__ import annotations
 
@@ -12,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from tests.support import ROOT
@@ -21,9 +21,20 @@ from tests.support import ROOT
 def _env(db: Path, role: str) -> Iterator[None]:
     saved = {k: os.environ.get(k) for k in ("CSQ_DB", "CSQ_ROLE")}
     os.environ["CSQ_DB"], os.environ["CSQ_ROLE"] = str(db), role
+    # AppTest resets Streamlit's legacy pages/-directory flag before every run, so each rerun would start the
+    # page script without app.py, and ui.view()'s corrective rerun would swallow a button click. A server
+    # clears the flag for good at its first st.navigation call; do the same here.
+    original_init = PagesManager.__init__
+
+    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init  # type: ignore[method-assign]
     try:
         yield
     finally:
+        PagesManager.__init__ = original_init  # type: ignore[method-assign]
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)

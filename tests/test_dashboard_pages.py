@@ -96,9 +96,18 @@ def test_raw_label_in_the_link_is_read_as_its_canonical_value(demo_db: Path) -> 
     assert query_param(at, "channel") == ["phone"]  # the URL is rewritten with the canonical value
 
 
+def test_changing_a_filter_rewrites_the_url_and_switching_pages_keeps_it(demo_db: Path) -> None:
+    at = run_app(demo_db, None, {"lang": "en", "from": "2025-01", "to": "2025-03"})
+    at.multiselect(key="priority").select("urgent").run()
+    assert query_param(at, "priority") == ["urgent"]
+    assert "Priority = Urgent" in page_text(at)
+    at.switch_page("pages/monitoring.py").run()
+    assert_no_exception(at)
+    assert at.multiselect(key="priority").value == ["urgent"]
+    assert query_param(at, "priority") == ["urgent"] and query_param(at, "from") == ["2025-01"]
+
+
 def test_a_link_to_monitoring_keeps_the_global_filters(demo_db: Path) -> None:
-    # A filter change in the browser rewriting the URL is covered by the browser tests: AppTest (1.67)
-    # reruns only the page script after the first run under st.navigation.
     at = run_app(demo_db, "pages/monitoring.py", {"lang": "en", "from": "2025-01", "to": "2025-03",
                                                    "priority": "urgent"})
     assert_no_exception(at)

@@ -73,6 +73,20 @@ def server(demo_db: Path) -> Iterator[str]:
     proc.wait(timeout=20)
 
 
+@pytest.fixture(scope="module")
+def writable_server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """Return (base URL, store path) of a dashboard on this module's own copy of the demo store.
+
+    Tests that write (import, settings, actions) use it, so the shared `server` stays as the demo made it.
+    """
+    db = tmp_path_factory.mktemp("writable") / "demo.duckdb"
+    shutil.copyfile(demo_db, db)
+    proc, base = start_server(db)
+    yield base, db
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Return a headless Chromium (Debian's) driven by Playwright."""
