@@ -1,0 +1,94 @@
+"""Improvement page in AppTest: Pareto bar → new action → Check → verdict; demo verdicts; viewer is read-only."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from csq.actions import get_action
+from csq.store import open_store
+from tests.apptest import assert_no_exception, page_text, run_app
+from tests.support import ROOT
+
+PAGE = "pages/improvement.py"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo store (scale 0.2) for this module."""
+    db = tmp_path_factory.mktemp("impr") / "demo.duckdb"
+    subprocess.run([sys.executable, "-m", "csq", "demo", "--scale", "0.2", "--db", str(db)], cwd=ROOT, check=True,
+                   capture_output=True)
+    return db
+
+
+def test_pareto_bar_to_action_to_check_to_verdict(demo: Path):
+    at = run_app(demo, page=PAGE, params={"lang": "en"})
+    assert_no_exception(at)
+    assert "Improvement" in page_text(at)
+    table = at.dataframe[0].value  # the Pareto table comes first (AppTest keeps no dataframe keys)
+    top = table.iloc[0]["Category"]
+    assert list(table["Count"]) == sorted(table["Count"], reverse=True)
+    assert at.selectbox(key="impr_pareto_category").value == 0
+    at.button(key="impr_pareto_start").click().run()
+    assert_no_exception(at)
+    assert at.text_input(key="impr_new_title").value == f"Complaints by category: {top}"
+    assert at.text_input(key="impr_new_scope").value == f"type=complaint; category={top}"
+    assert at.selectbox(key="impr_new_indicator").value == "complaint_rate"
+    at.selectbox(key="impr_new_cause").set_value("process")
+    at.text_input(key="impr_new_owner").set_value("Wang")
+    at.button(key="impr_new_save").click().run()
+    assert_no_exception(at)
+    assert "Action IMP-021 created." in page_text(at)
+    # AppTest reruns a switched-to page without app.py (Streamlit's pages/ folder mode), so the View and its
+    # data version stay those of the first run: a fresh AppTest sees the write.
+    at = run_app(demo, page=PAGE, params={"lang": "en"})
+    at.selectbox(key="impr_edit_id").set_value("IMP-021")
+    at.selectbox(key="impr_move_stage").set_value("check")
+    at.button(key="impr_move_go").click().run()
+    assert_no_exception(at)
+    assert "Action IMP-021 moved to Check." in page_text(at)
+    store = open_store(demo)
+    try:
+        a = get_action(store, "IMP-021")
+        audit = store.rows("SELECT details FROM audit_log WHERE details LIKE '%app:%IMP-021%' ORDER BY id")
+    finally:
+        store.close()
+    assert (a["pdca_stage"], a["status"], a["scope"], a["owner"]) == ("check", "done", f"type=complaint; category={top}",
+                                                                      "Wang")
+    assert a["completed_at"] is not None and len(audit) == 2
+    # Its effect check: completed on the data's last day, so the after window has not passed.
+    at = run_app(demo, page=PAGE, params={"lang": "en"})
+    at.selectbox(key="impr_effect_id").set_value("IMP-021").run()
+    assert_no_exception(at)
+    text = page_text(at)
+    assert "Verdict: :orange[Pending]" in text and "The after window is not over yet" in text
+
+
+def test_demo_verdicts_and_return_to_plan(demo: Path):
+    at = run_app(demo, page=PAGE, params={"lang": "zh"})
+    assert_no_exception(at)
+    at.selectbox(key="impr_effect_id").set_value("IMP-001").run()
+    assert "结论: :green[有效]" in page_text(at)
+    at.selectbox(key="impr_effect_id").set_value("IMP-002").run()
+    assert "结论: :red[无效]" in page_text(at)
+    at.button(key="impr_return_plan").click().run()
+    assert_no_exception(at)
+    store = open_store(demo)
+    try:
+        a = get_action(store, "IMP-002")
+    finally:
+        store.close()
+    assert (a["pdca_stage"], a["status"], a["completed_at"]) == ("plan", "planned", None)
+    assert "退回计划阶段" in str(a["notes"])
+
+
+def test_viewer_sees_everything_but_changes_nothing(demo: Path):
+    at = run_app(demo, page=PAGE, params={"lang": "en"}, role="viewer")
+    assert_no_exception(at)
+    assert "can only view actions" in page_text(at)
+    keys = {b.key for b in at.button}
+    assert not keys & {"impr_pareto_start", "impr_new_blank", "impr_move_go", "impr_return_plan"}
+    assert len(at.dataframe) >= 3
