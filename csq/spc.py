@@ -138,6 +138,50 @@ def chart_for(store: Store, f: Filter, key: str) -> list[SpcPoint]:
     return control_chart(rows, key, INDICATORS[key].unit)
 
 
+@dataclass(frozen=True)
+class GroupPoint:
+    """One group of a comparison chart: value and n against the overall centre, with limits that follow n."""
+
+    group: str | None
+    value: float | None
+    n: int
+    center: float | None
+    lcl: float | None
+    ucl: float | None
+    signal: str | None    # 'above' or 'below' the group's limits, else None
+
+
+def group_chart(rows: Iterable[Mapping[str, object]], field: str, key: str, unit: str,
+                sigma: float | None = None) -> list[GroupPoint]:
+    """Return one GroupPoint per group: centre = n-weighted mean, limits centre ± 3·σ/√n (analysis of means).
+
+    For a rate σ = √(p̄(1 − p̄)), as in a p-chart; for a mean pass `sigma`, the pooled within-group
+    standard deviation of single answers (without it there are no limits). Limits of a rate stay in [0, 1].
+    """
+    data: list[tuple[str | None, float | None, int]] = []
+    for r in rows:
+        counts = r.get("n")
+        n = int(counts.get(key, 0) or 0) if isinstance(counts, Mapping) else 0
+        value = r.get(key)
+        data.append((r.get(field), float(value) if value is not None and n > 0 else None, n))  # type: ignore[arg-type]
+    known = [(v, n) for _, v, n in data if v is not None]
+    if len(known) < 2:
+        return [GroupPoint(g, v, n, None, None, None, None) for g, v, n in data]
+    center = sum(v * n for v, n in known) / sum(n for _, n in known)
+    spread = math.sqrt(max(center * (1 - center), 0.0)) if unit == "rate" else sigma
+    out = []
+    for g, v, n in data:
+        if v is None or spread is None:
+            out.append(GroupPoint(g, v, n, center, None, None, None))
+            continue
+        lcl, ucl = center - 3 * spread / math.sqrt(n), center + 3 * spread / math.sqrt(n)
+        if unit == "rate":
+            lcl, ucl = max(0.0, lcl), min(1.0, ucl)
+        signal = "above" if v > ucl else "below" if v < lcl else None
+        out.append(GroupPoint(g, v, n, center, lcl, ucl, signal))
+    return out
+
+
 _WORDS = {
     "en": {
         "above": "{v} is above the upper control limit {x}",
