@@ -200,6 +200,24 @@ def _rows(store: Store, sql: str, params: list[object], register: dict[str, pa.T
     return arrow(store, sql, params, register).to_pylist()
 
 
+_NO_TICKETS = "(SELECT * FROM tickets_current LIMIT 0)"
+_NO_USUAL_TEAM = "SELECT CAST(NULL AS VARCHAR) AS agent, CAST(NULL AS VARCHAR) AS team LIMIT 0"
+
+
+def _narrowed(f: Filter, by: Sequence[str], dims: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
+    """Return `extra` plus the joins this filter and grouping need: ticket fields and usual teams only if used.
+
+    Joining ten million tickets to every survey or QA row costs seconds; most views never read them.
+    """
+    used = " ".join([dims.get(g, "") for g in by] + [dims.get(k, "") + dims.get(f"{k}_raw", "")
+                                                     for k in f.conditions()])
+    out = dict(extra)
+    out["ticket_source"] = "tickets_current" if "t." in used else _NO_TICKETS
+    if "agent_team" in out and "u." not in used:
+        out["agent_team"] = _NO_USUAL_TEAM
+    return out
+
+
 def _simple(name: str, dims: Mapping[str, str], month_expr: str, **extra: str) -> Callable[..., list[Row]]:
     """Return a runner for a kind whose SQL file takes groups, where and group_names only."""
 
@@ -210,7 +228,7 @@ def _simple(name: str, dims: Mapping[str, str], month_expr: str, **extra: str) -
             return []
         where, params, _ = build_where(f, dims, month_expr)
         sql, p = render(name, groups=grouping[0], group_names=grouping[1], where=(where, params),
-                        as_of=("?", [ctx.as_of]), **extra)
+                        as_of=("?", [ctx.as_of]), **_narrowed(f, by, dims, extra))
         return _rows(store, sql, p)
 
     return run
@@ -227,7 +245,7 @@ def _run_surveys(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> l
     wa, pa_, _ = build_where(f, dims, answered_month)
     wi, pi, _ = build_where(f, dims, sent_month)
     sql, p = render("surveys", groups_answers=ga[0], where_answers=(wa, pa_), groups_invitations=gi[0],
-                    where_invitations=(wi, pi), group_names=ga[1])
+                    where_invitations=(wi, pi), group_names=ga[1], **_narrowed(f, by, dims, {}))
     return _rows(store, sql, p)
 
 

@@ -16,6 +16,9 @@ _TOKEN = re.compile(r"\{(\w+)\}")
 
 Part = str | tuple[str, list[object]]
 
+# Tokens a caller may leave out: the engine narrows them when a query needs no ticket fields.
+_DEFAULTS: dict[str, Part] = {"ticket_source": "tickets_current"}
+
 
 @cache
 def load(name: str) -> str:
@@ -28,7 +31,7 @@ def render(name: str, **parts: Part) -> tuple[str, list[object]]:
     params: list[object] = []
 
     def fill(m: re.Match[str]) -> str:
-        part = parts[m.group(1)]
+        part = parts[m.group(1)] if m.group(1) in parts else _DEFAULTS[m.group(1)]
         if isinstance(part, tuple):
             params.extend(part[1])
             return part[0]

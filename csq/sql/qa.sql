@@ -19,7 +19,7 @@ base AS (
         CASE WHEN e.critical_failed THEN 0.0 ELSE e.pct END AS score,
         e.critical_failed
     FROM ev e
-    LEFT JOIN tickets_current t ON t.ticket_id = e.ticket_id
+    LEFT JOIN {ticket_source} t ON t.ticket_id = e.ticket_id
     LEFT JOIN agents_current a ON a.agent = e.agent
     LEFT JOIN usual u ON u.agent = e.agent
     WHERE {where}

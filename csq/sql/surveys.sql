@@ -5,14 +5,14 @@
 WITH answers AS (
     SELECT {groups_answers} s.csat, s.nps
     FROM surveys_current s
-    LEFT JOIN tickets_current t ON t.ticket_id = s.ticket_id
+    LEFT JOIN {ticket_source} t ON t.ticket_id = s.ticket_id
     WHERE (s.csat IS NOT NULL OR s.nps IS NOT NULL) AND {where_answers}
 ),
 invitations AS (
     SELECT {groups_invitations}
         (s.responded_at IS NOT NULL OR s.csat IS NOT NULL OR s.nps IS NOT NULL OR s.ces IS NOT NULL) AS answered
     FROM surveys_current s
-    LEFT JOIN tickets_current t ON t.ticket_id = s.ticket_id
+    LEFT JOIN {ticket_source} t ON t.ticket_id = s.ticket_id
     WHERE s.sent_at IS NOT NULL AND {where_invitations}
 )
 SELECT {group_names}
