@@ -90,6 +90,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "ticket_detail": ("工单明细", "Ticket detail"),
     "signals": ("异常信号", "Signals"),
     "no_signals": ("没有月份超出控制限。", "No month broke a control rule."),
+    "overdispersed": ("多数月份超出控制限：每月样本量很大时 p 控制图的控制限很窄，月度间的正常波动也会触发信号。"
+                      "请优先关注偏离最大、或连续同向的月份。",
+                      "Most months break the limits: with thousands of records a month, p-chart limits are narrow and "
+                      "ordinary month-to-month variation shows as signals. Look first at the largest departures "
+                      "and at runs on one side."),
     "not_enough_months": ("月份少于 3 个，无法计算控制限。", "Fewer than 3 months: no control limits yet."),
     "report_link": ("季度报告", "Quarterly report"),
     "error": ("出错了", "Something went wrong"),

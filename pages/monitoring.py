@@ -32,6 +32,9 @@ def trend_section() -> None:
     if sum(p.value is not None for p in points) < 3:
         st.caption(v.tr("not_enough_months"))
     elif flagged:
+        beyond = sum("beyond_limits" in p.signals for p in points)
+        if INDICATORS[key].unit == "rate" and beyond > sum(p.value is not None for p in points) / 2:
+            st.caption(v.tr("overdispersed"))
         with st.expander(f"{v.tr('signals')} ({len(flagged)})", expanded=True):
             for p in flagged:
                 st.markdown(f"- {spc.explain(p, v.lang)}")
