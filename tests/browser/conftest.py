@@ -108,13 +108,20 @@ def page(browser: object) -> Iterator[object]:
 
 
 def settle(pg: object, timeout: float = 90_000) -> None:
-    """Wait until Streamlit has finished running the script and rendered (no running indicator)."""
+    """Wait until Streamlit has finished running the script and rendered, and stays finished for a moment.
+
+    A run can be followed at once by another (a rerun after a write, or the entry point taking over a page
+    started alone), so a single idle moment is not enough.
+    """
+    idle = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+            " && document.querySelector('[data-testid=\"stMain\"]')")
     pg.wait_for_selector('[data-testid="stApp"]', timeout=timeout)  # type: ignore[attr-defined]
-    pg.wait_for_timeout(800)  # type: ignore[attr-defined]
-    pg.wait_for_function(  # type: ignore[attr-defined]
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && document.querySelector('[data-testid=\"stMain\"]')", timeout=timeout)
-    pg.wait_for_timeout(500)  # type: ignore[attr-defined]
+    quiet = 0
+    deadline = time.time() + timeout / 1000
+    while quiet < 3 and time.time() < deadline:
+        pg.wait_for_timeout(300)  # type: ignore[attr-defined]
+        quiet = quiet + 1 if pg.evaluate(idle) else 0  # type: ignore[attr-defined]
+    pg.wait_for_function(idle, timeout=timeout)  # type: ignore[attr-defined]
 
 
 def exceptions(pg: object) -> list[str]:
