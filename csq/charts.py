@@ -7,7 +7,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from csq.format import format_value
-from csq.i18n import fmt_month, indicator_name, t, value_label
+from csq.i18n import fmt_month_short, indicator_name, t, value_label
 from csq.indicators import INDICATORS
 from csq.settings import Target
 
@@ -33,12 +33,14 @@ def _layout(fig: go.Figure, title: str, lang: str, height: int = 380) -> go.Figu
     fig.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, height=height,
                       margin={"l": 10, "r": 10, "t": 50, "b": 10}, font={"family": _FONT},
                       legend={"orientation": "h", "y": -0.18}, hovermode="x unified")
+    # At most a dozen month labels, so they stay readable on a phone; hover still names every month.
+    fig.update_xaxes(nticks=12, automargin=True)
     return fig
 
 
 def trend_figure(points: Sequence[Any], key: str, target: Target | None, lang: str) -> go.Figure:
     """Return the monthly trend with its centre line, control limits, target and flagged months."""
-    months = [fmt_month(p.month, lang) for p in points]
+    months = [fmt_month_short(p.month, lang) for p in points]
     fig = go.Figure()
     values = [_scale(key, p.value) for p in points]
     hover = [f"{format_value(key, p.value, lang)} · n = {p.n:,}" for p in points]
@@ -91,7 +93,7 @@ def heatmap_figure(rows: Sequence[dict[str, Any]], field: str, key: str, lang: s
              if (g, m) in cell else t("no_data", lang) for m in months] for g in groups]
     better = INDICATORS[key].better
     scale = "RdYlGn" if better == "higher" else ("RdYlGn_r" if better == "lower" else "Blues")
-    fig = go.Figure(go.Heatmap(z=z, x=[fmt_month(m, lang) for m in months],
+    fig = go.Figure(go.Heatmap(z=z, x=[fmt_month_short(m, lang) for m in months],
                                y=[value_label(field, g, lang) for g in groups], text=text, colorscale=scale,
                                hovertemplate="%{y} · %{x}: %{text}<extra></extra>", hoverongaps=False,
                                colorbar={"title": {"text": _UNIT.get(INDICATORS[key].unit, ("", ""))[0 if lang == "zh" else 1]}}))

@@ -200,6 +200,14 @@ def fmt_month(month: str, lang: str) -> str:
     return f"{('Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec').split()[mon - 1]} {year}"
 
 
+def fmt_month_short(month: str, lang: str) -> str:
+    """Return 'YYYY-MM' compactly for chart axes: 25年3月 (zh) or Mar 25 (en)."""
+    year, mon = int(month[2:4]), int(month[5:7])
+    if lang == "zh":
+        return f"{year:02d}年{mon}月"
+    return f"{('Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec').split()[mon - 1]} {year:02d}"
+
+
 def describe_filter(f: object, lang: str) -> str:
     """Return a filter's field conditions in words, e.g. '渠道 = 电话、在线客服 · 班组 = 一组'."""
     parts = []

@@ -167,9 +167,9 @@ def sla_rows(store: Store, f: Filter, by: str, lang: str) -> list[dict[str, obje
     rows = sla_compliance(store, f, by).to_pylist()
     return [{t(by, lang): value_label(by, r["group"], lang),
              t("first_response", lang): format_value("frt_sla_rate", r["frt_rate"], lang),
-             f"n ({t('first_response', lang)})": r["frt_met"] + r["frt_breached"],
+             f"n ({t('first_response', lang)})": f"{r['frt_met'] + r['frt_breached']:,}",
              t("resolution", lang): format_value("resolution_sla_rate", r["res_rate"], lang),
-             f"n ({t('resolution', lang)})": r["res_met"] + r["res_breached"]} for r in rows]
+             f"n ({t('resolution', lang)})": f"{r['res_met'] + r['res_breached']:,}"} for r in rows]
 
 
 def ticket_list(store: Store, f: Filter, which: str, unmask: bool) -> pa.Table:
