@@ -1,7 +1,7 @@
 """Overview (/): headline tiles against targets, and what is off target."""
 import streamlit as st
 
-from csq import ui
+from csq import report, ui
 from csq.headline import HEADLINE, off_target, tile
 from csq.i18n import describe_filter, fmt_datetime, fmt_month
 
@@ -45,3 +45,14 @@ for miss in misses:
     c1.markdown(miss.text(v.lang))
     c2.page_link("pages/monitoring.py", label=v.tr("explain"), icon=":material/search_insights:",
                  query_params=ui.url_dict({"indicator": miss.key}))
+
+st.subheader(v.tr("report_link"))
+quarters = report.quarters(v.catalog.months)
+if quarters:
+    chosen = report.quarters([f.period_to])[0] if f.period_to else quarters[-1]
+    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
+    quarter = c1.selectbox(v.tr("report_quarter"), quarters, index=quarters.index(chosen) if chosen in quarters else 0,
+                           key="report_quarter")
+    c2.download_button(v.tr("report_download", fmt="HTML"), data=lambda: report.html_bytes(v.store, quarter, v.lang),
+                       file_name=f"csq_report_{quarter}.html", mime="text/html", key="report_html",
+                       on_click="ignore", icon=":material/summarize:")
