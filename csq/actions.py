@@ -14,11 +14,11 @@ import pyarrow as pa
 
 from csq.batches import commit_records, stored_columns
 from csq.effect import add_months
-from csq.errors import InputRefused, NotAllowed, NotFound
+from csq.errors import InputRefused, NotFound
 from csq.fields import ACTIONS, CAUSES, PDCA, STATUSES
 from csq.filters import parse_scope
 from csq.indicators import INDICATORS
-from csq.roles import may
+from csq.roles import require
 from csq.settings import get_setting
 from csq.sla import as_of
 from csq.store import Store
@@ -37,9 +37,7 @@ Action = dict[str, object]
 
 def _require(role: str) -> None:
     """Return nothing; raise NotAllowed when the role may not change actions (SPEC §8)."""
-    if not may(role, "action"):
-        raise NotAllowed(f"The role «{role}» may not change improvement actions.",
-                         "Ask an analyst, a manager or an administrator.")
+    require(role, "action")
 
 
 def today(store: Store) -> date:

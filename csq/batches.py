@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from csq.errors import InputRefused, NotFound
 from csq.fields import KINDS, TRANSIENT_FIELDS, Kind
+from csq.roles import require
 from csq.store import Store, audit, bump_data_version, current_user
 
 StageHook = Callable[[str], None]
@@ -200,8 +201,12 @@ def rollback_preview(store: Store, batch_id: int) -> dict[str, int]:
     return {"rows_removed": removed, "rows_restored": restored}
 
 
-def rollback(store: Store, batch_id: int, user: str | None = None) -> dict[str, int]:
-    """Undo one batch exactly: delete its rows and make the versions it replaced current again."""
+def rollback(store: Store, batch_id: int, user: str | None = None, *, role: str | None = None) -> dict[str, int]:
+    """Undo one batch exactly: delete its rows and make the versions it replaced current again.
+
+    `role` (None = the process role) must be allowed to roll back; NotAllowed otherwise, before anything is read.
+    """
+    require(role, "rollback")
     b = get_batch(store, batch_id)
     if b.status != "committed":
         raise InputRefused(f"Batch {batch_id} is already rolled back.", "Nothing to do.")

@@ -8,7 +8,7 @@ from zoneinfo import available_timezones
 from csq import scorecard, settings
 from csq.errors import InputRefused
 from csq.indicators import INDICATORS
-from csq.preview import require
+from csq.roles import require
 from csq.settings import SlaRule, Target
 from csq.store import Store
 
@@ -64,8 +64,8 @@ def targets_from_rows(rows: Sequence[Mapping[str, object]]) -> list[Target]:
 
 def save_targets(store: Store, rows: Sequence[Mapping[str, object]], *, role: str, user: str | None = None) -> None:
     """Replace the targets with the rows' (role 'target'; audited; takes effect at once)."""
-    require(role, "target")
-    settings.set_targets(store, targets_from_rows(rows), user)
+    require(role, "target")  # before validating: a refused role learns nothing about its rows
+    settings.set_targets(store, targets_from_rows(rows), user, role=role)
 
 
 def rule_rows(store: Store) -> list[dict[str, object]]:
@@ -123,9 +123,9 @@ def rule_preview(store: Store, rules: Sequence[SlaRule]) -> list[dict[str, int]]
 def save_sla_rules(store: Store, rows: Sequence[Mapping[str, object]], *, role: str,
                    user: str | None = None) -> list[SlaRule]:
     """Replace the SLA rules with the rows' (role 'settings'; validated, audited, at once); return them."""
-    require(role, "settings")
+    require(role, "settings")  # before validating: a refused role learns nothing about its rows
     rules = rules_from_rows(rows)
-    settings.set_sla_rules(store, rules, user)
+    settings.set_sla_rules(store, rules, user, role=role)
     return rules
 
 
@@ -136,8 +136,7 @@ def timezones() -> list[str]:
 
 def save_timezone(store: Store, name: str, *, role: str, user: str | None = None) -> None:
     """Store the center's timezone (role 'settings'; audited)."""
-    require(role, "settings")
-    settings.set_setting(store, "timezone", name, user)
+    settings.set_setting(store, "timezone", name, user, role=role)
 
 
 def save_scoring(store: Store, weights: Mapping[str, float], bands: Mapping[str, float], *, role: str,
@@ -145,19 +144,18 @@ def save_scoring(store: Store, weights: Mapping[str, float], bands: Mapping[str,
     """Store the scorecard weights and grade bands (role 'settings'; validated, audited)."""
     require(role, "settings")
     scorecard.validate_weights(weights)
-    scorecard.set_weights(store, weights, user)
-    scorecard.set_grade_bands(store, bands, user)
+    scorecard.set_weights(store, weights, user, role=role)
+    scorecard.set_grade_bands(store, bands, user, role=role)
 
 
 def reset_targets(store: Store, *, role: str, user: str | None = None) -> None:
     """Restore the SPEC §4 targets (role 'target'; audited)."""
-    require(role, "target")
-    settings.set_targets(store, list(settings.DEFAULT_TARGETS), user)
+    settings.set_targets(store, list(settings.DEFAULT_TARGETS), user, role=role)
 
 
 def reset_all(store: Store, *, role: str, user: str | None = None) -> None:
     """Restore SPEC §4: SLA rules, targets, timezone, and the default scoring weights (role 'settings')."""
-    require(role, "settings")
-    settings.reset_defaults(store, user)
-    scorecard.set_weights(store, scorecard.DEFAULT_WEIGHTS, user)
-    scorecard.set_grade_bands(store, scorecard.DEFAULT_BANDS, user)
+    require(role, "settings")  # before any of the writes below, so a refusal changes nothing
+    settings.reset_defaults(store, user, role=role)
+    scorecard.set_weights(store, scorecard.DEFAULT_WEIGHTS, user, role=role)
+    scorecard.set_grade_bands(store, scorecard.DEFAULT_BANDS, user, role=role)

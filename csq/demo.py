@@ -52,6 +52,7 @@ from csq.demo_people import agents_table, qa_table, servqual_table, training_tab
 from csq.demo_tickets import make_surveys, make_tickets
 from csq.errors import InputRefused
 from csq.fields import KINDS
+from csq.roles import require
 from csq.store import Store, audit, bump_data_version
 
 
@@ -60,8 +61,12 @@ def store_has_records(store: Store) -> bool:
     return any(store.scalar(f"SELECT count(*) > 0 FROM {k.table}_current") for k in KINDS.values())
 
 
-def reset_records(store: Store, user: str | None = None) -> None:
-    """Delete every record row (all versions) and every batch in one audited transaction; keep settings."""
+def reset_records(store: Store, user: str | None = None, *, role: str | None = None) -> None:
+    """Delete every record row (all versions) and every batch in one audited transaction; keep settings.
+
+    Removing every batch is a rollback of all of them, so `role` (None = the process role) needs 'rollback'.
+    """
+    require(role, "rollback")
     with store.transaction() as cur:
         removed = {name: int(cur.execute(f"DELETE FROM {k.table}").fetchall()[0][0]) for name, k in KINDS.items()}
         removed["batches"] = int(cur.execute("DELETE FROM batches").fetchall()[0][0])
@@ -70,8 +75,12 @@ def reset_records(store: Store, user: str | None = None) -> None:
 
 
 def generate(store: Store, months: int = 24, seed: int = 7, scale: float = 1.0, end: date | None = None,
-             user: str | None = None) -> dict[str, int]:
-    """Write the demo center into an empty store, one batch per kind; return the current row counts per kind."""
+             user: str | None = None, *, role: str | None = None) -> dict[str, int]:
+    """Write the demo center into an empty store, one batch per kind; return the current row counts per kind.
+
+    `role` (None = the process role) must be allowed to import; NotAllowed otherwise, before anything is written.
+    """
+    require(role, "import")
     if months < 1 or scale <= 0:
         raise InputRefused(f"Cannot build a demo of {months} months at scale {scale}.",
                            "Use --months 1 or more and a --scale above 0.")

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from csq import batches
 from csq.fields import KINDS
-from csq.preview import require
 from csq.store import Store
 
 
@@ -52,6 +51,5 @@ def rollback_plan(store: Store, batch_id: int) -> RollbackPlan:
 
 
 def rollback(store: Store, batch_id: int, *, role: str, user: str | None = None) -> dict[str, int]:
-    """Roll back one batch exactly (role checked, audited); return rows removed and restored."""
-    require(role, "rollback")
-    return batches.rollback(store, batch_id, user=user)
+    """Roll back one batch exactly (role checked in csq.batches, audited); return rows removed and restored."""
+    return batches.rollback(store, batch_id, user=user, role=role)

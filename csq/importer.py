@@ -13,6 +13,7 @@ from csq.fields import KINDS, Kind, match_header
 from csq.mapping import Mapping, resolve_columns
 from csq.normalise import Normaliser
 from csq.reader import SourceTable, read_source
+from csq.roles import require
 from csq.settings import get_setting
 from csq.store import Store
 
@@ -119,6 +120,14 @@ def _result(p: Prepared, status: str, **kw: object) -> ImportResult:
     return res
 
 
+def import_permission(kind: str) -> str:
+    """Return the permission an import of `kind` needs: 'action' for the action register, else 'import'.
+
+    An action file only changes improvement actions, which managers may change too (SPEC §8).
+    """
+    return "action" if kind == "actions" else "import"
+
+
 def check_against_store(store: Store, p: Prepared) -> Prepared:
     """Fill in what the store decides: a duplicate of an earlier batch, and how many rows would be replaced."""
     p.duplicate_of = find_duplicate(store, p.kind, p.file_hash)
@@ -131,8 +140,13 @@ def check_against_store(store: Store, p: Prepared) -> Prepared:
 
 
 def commit_prepared(store: Store, p: Prepared, data: bytes, *, skip_bad_rows: bool = False,
-                    user: str | None = None, on_stage: StageHook | None = None) -> ImportResult:
-    """Write a prepared file as one batch; refuse it whole when it has bad rows and skipping was not asked."""
+                    user: str | None = None, on_stage: StageHook | None = None,
+                    role: str | None = None) -> ImportResult:
+    """Write a prepared file as one batch; refuse it whole when it has bad rows and skipping was not asked.
+
+    `role` (None = the process role) must be allowed to import this kind; NotAllowed otherwise.
+    """
+    require(role, import_permission(p.kind))
     if p.duplicate_of is not None:
         return _result(p, "duplicate", batch_id=p.duplicate_of, rows_rejected=0, rows_replaced=0, errors=[],
                        error_count=0,
@@ -168,8 +182,12 @@ def _read(path: Path) -> bytes:
 
 def import_files(store: Store, paths: list[Path], kind: str, mapping: Mapping | None = None, *,
                  dry_run: bool = False, skip_bad_rows: bool = False, user: str | None = None,
-                 on_stage: StageHook | None = None) -> list[ImportResult]:
-    """Import several files all or nothing: when any is refused, none is written; return one result each."""
+                 on_stage: StageHook | None = None, role: str | None = None) -> list[ImportResult]:
+    """Import several files all or nothing: when any is refused, none is written; return one result each.
+
+    `role` (None = the process role) must be allowed to import `kind`, even for a dry run; NotAllowed otherwise.
+    """
+    role = require(role, import_permission(kind))
     tz = str(get_setting(store, "timezone"))
     prepared: list[tuple[Prepared, bytes] | ImportResult] = []
     for path in paths:
@@ -194,7 +212,7 @@ def import_files(store: Store, paths: list[Path], kind: str, mapping: Mapping | 
         p, data = item
         if p.duplicate_of is not None or item in refused:
             # commit_prepared writes nothing for a duplicate or a file with bad rows; it reports them.
-            results.append(commit_prepared(store, p, data, skip_bad_rows=skip_bad_rows, user=user))
+            results.append(commit_prepared(store, p, data, skip_bad_rows=skip_bad_rows, user=user, role=role))
         elif refused:
             results.append(_result(p, "refused", message=f"{p.file}: not written, because another file in this "
                                                          "run was refused.",
@@ -203,7 +221,7 @@ def import_files(store: Store, paths: list[Path], kind: str, mapping: Mapping | 
             results.append(_dry_run(p))
         else:
             results.append(commit_prepared(store, p, data, skip_bad_rows=skip_bad_rows, user=user,
-                                           on_stage=on_stage))
+                                           on_stage=on_stage, role=role))
     return results
 
 
@@ -220,8 +238,12 @@ def _dry_run(p: Prepared) -> ImportResult:
 
 def import_bytes(store: Store, data: bytes, name: str, kind: str, mapping: Mapping | None = None, *,
                  dry_run: bool = False, skip_bad_rows: bool = False, user: str | None = None,
-                 on_stage: StageHook | None = None) -> ImportResult:
-    """Import one file's bytes; return its result (committed, refused, duplicate or dry_run)."""
+                 on_stage: StageHook | None = None, role: str | None = None) -> ImportResult:
+    """Import one file's bytes; return its result (committed, refused, duplicate or dry_run).
+
+    `role` (None = the process role) must be allowed to import `kind`, even for a dry run; NotAllowed otherwise.
+    """
+    role = require(role, import_permission(kind))
     earlier = find_duplicate(store, kind, hashlib.sha256(data).hexdigest())
     if earlier is not None:
         return _duplicate(name, kind, earlier)
@@ -232,7 +254,7 @@ def import_bytes(store: Store, data: bytes, name: str, kind: str, mapping: Mappi
     check_against_store(store, p)
     if dry_run and p.duplicate_of is None and not (p.error_count and not skip_bad_rows):
         return _dry_run(p)
-    return commit_prepared(store, p, data, skip_bad_rows=skip_bad_rows, user=user, on_stage=on_stage)
+    return commit_prepared(store, p, data, skip_bad_rows=skip_bad_rows, user=user, on_stage=on_stage, role=role)
 
 
 def import_file(store: Store, path: Path | str, kind: str, mapping: Mapping | None = None, **kw: object

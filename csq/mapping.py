@@ -9,6 +9,7 @@ from pathlib import Path
 
 from csq.errors import InputRefused, NotFound
 from csq.fields import KINDS, Kind, match_header
+from csq.roles import require
 from csq.store import Store, audit, current_user
 
 _KEYS = {"kind", "columns", "constants", "values", "datetime_format", "dayfirst", "null_values", "sheet",
@@ -124,8 +125,9 @@ def builtin_presets() -> dict[str, Mapping]:
     return out
 
 
-def save_preset(store: Store, name: str, m: Mapping, user: str | None = None) -> None:
-    """Save (or replace) a named preset in the store, audited."""
+def save_preset(store: Store, name: str, m: Mapping, user: str | None = None, *, role: str | None = None) -> None:
+    """Save (or replace) a named preset in the store, audited; `role` (None = process role) must be allowed."""
+    require(role, "preset")
     name = name.strip()
     if not name:
         raise InputRefused("A preset needs a name.", "Type a name such as 'ServiceNow monthly'.")
@@ -138,6 +140,17 @@ def save_preset(store: Store, name: str, m: Mapping, user: str | None = None) ->
                     [name, m.kind, json.dumps(m.to_dict(), ensure_ascii=False), user or current_user(),
                      datetime.now().replace(microsecond=0)])
         audit(cur, "preset.save", name, m.to_dict(), user)
+
+
+def delete_preset(store: Store, name: str, user: str | None = None, *, role: str | None = None) -> None:
+    """Delete a saved preset, audited; raise NotFound when the store has none of that name (built-ins stay)."""
+    require(role, "preset")
+    with store.transaction() as cur:
+        found = cur.execute("DELETE FROM presets WHERE name = ?", [name]).fetchall()[0][0]
+        if not found:
+            raise NotFound(f"There is no saved preset {name!r}.",
+                           "Built-in presets cannot be deleted; saved ones are listed on the Import page.")
+        audit(cur, "preset.delete", name, {}, user)
 
 
 def list_presets(store: Store) -> dict[str, Mapping]:

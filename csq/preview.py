@@ -12,26 +12,22 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from csq import mapping as mapping_mod
-from csq import roles
 from csq.batches import StageHook, find_duplicate
-from csq.errors import InputRefused, NotAllowed
+from csq.errors import InputRefused
 from csq.fields import KINDS, match_header
-from csq.importer import ImportResult, Prepared, check_against_store, commit_prepared, header_scorer, prepare
+from csq.importer import (ImportResult, Prepared, check_against_store, commit_prepared, header_scorer,
+                          import_permission, prepare)
 from csq.mapping import Mapping, resolve_columns
 from csq.reader import SourceTable, is_excel, read_source
+from csq.roles import require
 from csq.settings import get_setting
 from csq.store import Store
+from csq.tickets import MASKED_COLUMNS, mask_columns
 from csq.values import bool_value, canonical_value
 
 StepHook = Callable[[float, str], None]
 _DETECT_BYTES = 256 * 1024
 _MAX_VALUES = 60  # a column with more distinct values than this is free text, not a value list
-
-
-def require(role: str, what: str) -> None:
-    """Return nothing when `role` may do `what`; raise NotAllowed otherwise (every write checks this)."""
-    if not roles.may(role, what):
-        raise NotAllowed(f"The role {role!r} may not {what}.", "Ask an administrator for a role that may.")
 
 
 def file_hash(data: bytes) -> str:
@@ -156,26 +152,34 @@ def error_rows(insp: Inspection) -> list[dict[str, object]]:
     return []
 
 
-def rejected_csv(insp: Inspection) -> bytes:
-    """Return the rejected source rows with their reasons as UTF-8 CSV with a BOM (opens in Excel)."""
+def personal_columns(insp: Inspection) -> dict[str, str]:
+    """Return the source header of each personal field (customer phone, name, id) the mapping reads."""
+    return {f: h for f, h in insp.columns.items() if f in MASKED_COLUMNS}
+
+
+def rejected_csv(insp: Inspection, unmask: bool = False) -> bytes:
+    """Return the rejected source rows with their reasons as UTF-8 CSV with a BOM; personal data masked unless unmask."""
     p = insp.prepared
     table = p.rejected if p is not None else pa.table({"row": pa.array([], pa.int64())})
+    table = mask_columns(mask_columns(table, personal_columns(insp), unmask), {f: f for f in MASKED_COLUMNS}, unmask)
     buf = io.BytesIO()
     pacsv.write_csv(table, buf)
     return b"\xef\xbb\xbf" + buf.getvalue()
 
 
-def preview_rows(source: SourceTable, n: int = 50) -> pa.Table:
-    """Return the first n source rows with their row number as in the file."""
-    head = source.table.slice(0, n)
+def preview_rows(source: SourceTable, n: int = 50, personal: dict[str, str] | None = None,
+                 unmask: bool = False) -> pa.Table:
+    """Return the first n source rows with their row number as in the file; `personal` columns masked unless unmask."""
+    head = mask_columns(source.table.slice(0, n), personal or {}, unmask)
     return head.add_column(0, "#", source.rows.slice(0, n))
 
 
-def field_rows(insp: Inspection) -> list[dict[str, object]]:
-    """Return one row per canonical field: required, the source column, the constant, a sample value."""
+def field_rows(insp: Inspection, unmask: bool = False) -> list[dict[str, object]]:
+    """Return one row per canonical field: required, the source column, the constant, a sample value (masked)."""
     k = KINDS[insp.kind]
     cols = insp.columns
-    first = insp.source.table.slice(0, 1).to_pylist() if insp.source is not None else []
+    first = (mask_columns(insp.source.table.slice(0, 1), personal_columns(insp), unmask).to_pylist()
+             if insp.source is not None else [])
     out = []
     for f in k.fields:
         header = cols.get(f.name)
@@ -257,11 +261,11 @@ def mapping_json(m: Mapping) -> str:
 def commit(store: Store, insp: Inspection, data: bytes, *, role: str, skip_bad_rows: bool = False,
            user: str | None = None, on_stage: StageHook | None = None) -> ImportResult:
     """Write an inspected file as one batch on the CLI's path (duplicates and bad rows are refused there)."""
-    require(role, "import")
+    require(role, import_permission(insp.kind))  # before saying anything about the file
     if insp.prepared is None:
         raise insp.refusal or InputRefused(f"{insp.name} was not checked.", "Upload it again.")
     p = check_against_store(store, insp.prepared)  # the store may have changed since the report
-    return commit_prepared(store, p, data, skip_bad_rows=skip_bad_rows, user=user, on_stage=on_stage)
+    return commit_prepared(store, p, data, skip_bad_rows=skip_bad_rows, user=user, on_stage=on_stage, role=role)
 
 
 def presets_for(store: Store, kind: str | None = None) -> dict[str, Mapping]:
@@ -270,6 +274,5 @@ def presets_for(store: Store, kind: str | None = None) -> dict[str, Mapping]:
 
 
 def save_preset(store: Store, name: str, m: Mapping, *, role: str, user: str | None = None) -> None:
-    """Save the page's mapping as a named preset (role checked, audited)."""
-    require(role, "preset")
-    mapping_mod.save_preset(store, name, m, user)
+    """Save the page's mapping as a named preset (role checked in csq.mapping, audited)."""
+    mapping_mod.save_preset(store, name, m, user, role=role)

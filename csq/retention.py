@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from csq.errors import InputRefused, NotAllowed, NotFound
-from csq.roles import may
+from csq.errors import InputRefused, NotFound
+from csq.roles import require
 from csq.store import Store, audit, bump_data_version
 
 # Record table → the date that places a record in time (identifiers from this allow-list only).
@@ -25,8 +25,7 @@ DATED: dict[str, str] = {
 
 def _check(role: str) -> None:
     """Raise NotAllowed unless the role may purge (admin)."""
-    if not may(role, "purge"):
-        raise NotAllowed(f"The role «{role}» may not purge data.", "Ask an administrator.")
+    require(role, "purge")
 
 
 def purge_preview(store: Store, before: date) -> dict[str, int]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 
+from csq.errors import NotAllowed
+
 ROLES = ("viewer", "analyst", "manager", "admin")
 
 _MAY: dict[str, frozenset[str]] = {
@@ -11,6 +13,14 @@ _MAY: dict[str, frozenset[str]] = {
     "manager": frozenset({"action", "target"}),
     "admin": frozenset({"import", "rollback", "preset", "action", "target", "settings", "unmask", "audit",
                         "purge"}),
+}
+
+
+# What each permission lets a role do, in words for the refusal message.
+_DOING: dict[str, str] = {
+    "import": "import data", "rollback": "roll back an import", "preset": "change import presets",
+    "action": "change improvement actions", "target": "change targets", "settings": "change settings",
+    "unmask": "see personal data", "audit": "read the audit log", "purge": "purge data",
 }
 
 
@@ -23,3 +33,17 @@ def local_role() -> str:
 def may(role: str, what: str) -> bool:
     """Return True when `role` may do `what` (import, rollback, preset, action, target, settings, unmask, audit, purge)."""
     return what in _MAY.get(role, frozenset())
+
+
+def require(role: str | None, what: str) -> str:
+    """Return the role that acts (None = the process role, local_role()); raise NotAllowed unless it may `what`.
+
+    Every csq write calls this before it writes anything, so no path around a page can write.
+    """
+    acting = local_role() if role is None else role
+    if not may(acting, what):
+        allowed = [r for r in ROLES if may(r, what)]
+        raise NotAllowed(f"The role «{acting}» may not {_DOING.get(what, what)}; nothing was changed.",
+                         f"Ask an administrator for one of the roles {', '.join(allowed)} "
+                         "(locally: set CSQ_ROLE).")
+    return acting

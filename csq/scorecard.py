@@ -70,9 +70,9 @@ def validate_weights(new: Mapping[str, float]) -> dict[str, float]:
     return out
 
 
-def set_weights(store: Store, new: Mapping[str, float], user: str | None = None) -> None:
-    """Store the component weights after validation (audited; bumps the data version)."""
-    set_setting(store, WEIGHTS_KEY, validate_weights(new), user)
+def set_weights(store: Store, new: Mapping[str, float], user: str | None = None, *, role: str | None = None) -> None:
+    """Store the component weights after validation (role 'settings'; audited; bumps the data version)."""
+    set_setting(store, WEIGHTS_KEY, validate_weights(new), user, role=role)
 
 
 def grade_bands(store: Store) -> dict[str, float]:
@@ -84,7 +84,8 @@ def grade_bands(store: Store) -> dict[str, float]:
     return out
 
 
-def set_grade_bands(store: Store, bands: Mapping[str, float], user: str | None = None) -> None:
+def set_grade_bands(store: Store, bands: Mapping[str, float], user: str | None = None, *,
+                    role: str | None = None) -> None:
     """Store the grade lower bounds after checking 100 ≥ excellent > good > pass ≥ 0 (audited)."""
     try:
         b = {k: float(bands[k]) for k in DEFAULT_BANDS}
@@ -93,7 +94,7 @@ def set_grade_bands(store: Store, bands: Mapping[str, float], user: str | None =
                            "Give all three lower bounds, e.g. 90, 80, 60.") from None
     if not 100 >= b["excellent"] > b["good"] > b["pass"] >= 0:
         raise InputRefused(f"Grade bands {b} are not in order.", "Use 100 ≥ 优秀 > 良好 > 合格 ≥ 0.")
-    set_setting(store, BANDS_KEY, b, user)
+    set_setting(store, BANDS_KEY, b, user, role=role)
 
 
 def min_n(store: Store) -> int:
@@ -102,7 +103,7 @@ def min_n(store: Store) -> int:
     return DEFAULT_MIN_N if stored is None else int(stored)  # type: ignore[call-overload]
 
 
-def set_min_n(store: Store, value: int, user: str | None = None) -> None:
+def set_min_n(store: Store, value: int, user: str | None = None, *, role: str | None = None) -> None:
     """Store the minimum n for ranking (an integer ≥ 0; audited)."""
     try:
         n = int(value)
@@ -110,7 +111,7 @@ def set_min_n(store: Store, value: int, user: str | None = None) -> None:
         raise InputRefused(f"The minimum n {value!r} is not a whole number.", "Enter e.g. 30.") from None
     if n < 0:
         raise InputRefused(f"The minimum n is {n}.", "Enter 0 or more.")
-    set_setting(store, MIN_N_KEY, n, user)
+    set_setting(store, MIN_N_KEY, n, user, role=role)
 
 
 def normalise(key: str, value: float | None) -> float | None:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from csq.errors import InputRefused
 from csq.fields import CHANNELS, PRIORITIES, TYPES
+from csq.roles import require
 from csq.store import Store, audit, bump_data_version
 
 
@@ -109,8 +110,9 @@ def validate_rules(rules: list[SlaRule]) -> None:
         seen[match] = i
 
 
-def set_sla_rules(store: Store, rules: list[SlaRule], user: str | None = None) -> None:
-    """Replace the SLA rules after validation, audit the change, and bump the data version."""
+def set_sla_rules(store: Store, rules: list[SlaRule], user: str | None = None, *, role: str | None = None) -> None:
+    """Replace the SLA rules after validation, audit the change, and bump the data version (role 'settings')."""
+    require(role, "settings")
     validate_rules(rules)
     before = [asdict(r) for r in sla_rules(store)]
     with store.transaction() as cur:
@@ -126,8 +128,9 @@ def targets(store: Store) -> dict[str, Target]:
         "SELECT indicator, direction, target, warning FROM targets ORDER BY indicator")}
 
 
-def set_targets(store: Store, new: list[Target], user: str | None = None) -> None:
-    """Replace the targets, audit the change, and bump the data version."""
+def set_targets(store: Store, new: list[Target], user: str | None = None, *, role: str | None = None) -> None:
+    """Replace the targets, audit the change, and bump the data version (role 'target')."""
+    require(role, "target")
     for t in new:
         if t.direction not in ("higher", "lower") or t.warning < 0:
             raise InputRefused(f"Target for {t.indicator}: direction must be higher or lower and the "
@@ -145,8 +148,10 @@ def get_setting(store: Store, key: str) -> object:
     return json.loads(str(raw)) if raw is not None else DEFAULT_SETTINGS.get(key)
 
 
-def set_setting(store: Store, key: str, value: object, user: str | None = None) -> None:
-    """Store one setting, audit it, and bump the data version."""
+def set_setting(store: Store, key: str, value: object, user: str | None = None, *, role: str | None = None
+                ) -> None:
+    """Store one setting, audit it, and bump the data version (role 'settings')."""
+    require(role, "settings")
     if key == "timezone":
         try:
             ZoneInfo(str(value))
@@ -160,8 +165,9 @@ def set_setting(store: Store, key: str, value: object, user: str | None = None) 
         bump_data_version(cur)
 
 
-def reset_defaults(store: Store, user: str | None = None) -> None:
-    """Restore the SLA rules, targets and settings of SPEC §4, audited."""
+def reset_defaults(store: Store, user: str | None = None, *, role: str | None = None) -> None:
+    """Restore the SLA rules, targets and settings of SPEC §4, audited (role 'settings')."""
+    require(role, "settings")
     with store.transaction() as cur:
         _write_rules(cur, DEFAULT_SLA_RULES)
         _write_targets(cur, DEFAULT_TARGETS)

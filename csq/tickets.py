@@ -72,6 +72,18 @@ def _mask_array(col: pa.ChunkedArray | pa.Array, tiers: Sequence[tuple[int, int,
     return out if isinstance(out, pa.ChunkedArray) else pa.chunked_array([out], pa.string())
 
 
+def mask_columns(t: pa.Table, names: dict[str, str], unmask: bool = False) -> pa.Table:
+    """Return the table with the columns named for customer_phone/name/id in `names` masked like mask_table."""
+    if unmask:
+        return t
+    for field, tiers in MASKED_COLUMNS.items():
+        name = names.get(field)
+        if name and name in t.column_names:
+            i = t.column_names.index(name)
+            t = t.set_column(i, pa.field(name, pa.string()), _mask_array(t.column(i), tiers))
+    return t
+
+
 def mask_table(t: pa.Table, unmask: bool = False) -> pa.Table:
     """Return the table with customer_phone, customer_name and customer_id masked (unchanged when unmask)."""
     if unmask:
@@ -176,3 +188,20 @@ def ticket_list(store: Store, f: Filter, which: str, unmask: bool) -> pa.Table:
     """Return the breached or overdue tickets, masked unless `unmask` (a cache-key argument, so roles never mix)."""
     table = sla_breaches(store, f) if which == "breached" else overdue_open(store, f)
     return mask_table(table, unmask=unmask)
+
+
+def display_table(table: pa.Table, lang: str) -> pa.Table:
+    """Return a ticket Arrow table with translated headers, canonical values and breach kinds, for display."""
+    from csq.i18n import t, value_label
+
+    cols, names = [], []
+    for name, col in zip(table.column_names, table.columns):
+        if name in ("channel", "type", "priority", "breach"):
+            labels = [None if v is None else (t(f"breach_{v}", lang) if name == "breach" else value_label(name, v, lang))
+                      for v in col.to_pylist()]
+            col = pa.array(labels, pa.string())
+        elif pa.types.is_floating(col.type):
+            col = pc.round(col, 1)
+        cols.append(col)
+        names.append(t(name, lang))
+    return pa.table(cols, names=names)

@@ -11,6 +11,7 @@ from csq.i18n import fmt_datetime, fmt_number, t
 from csq.mapping import Mapping
 
 v = ui.view("import")
+unmask = roles.may(v.role, "unmask")  # an analyst sees customers' data masked, even in their own file
 CACHE = "import_cache"
 FINISHED = "import_finished"
 STAGES = {"staged": 0.4, "inserted": 0.8, "before_commit": 0.95}
@@ -71,10 +72,11 @@ def mapping_editor(insp: preview.Inspection, key: str) -> list[dict[str, object]
     options = ["", *headers, CONST]
     labels = {"": v.tr("import_not_mapped"), CONST: v.tr("import_use_constant")}
     out = []
-    grid = st.columns(2)
-    for i, r in enumerate(preview.field_rows(insp)):
+    for i, r in enumerate(preview.field_rows(insp, unmask)):
         fname = str(r["field"])
         default = CONST if r.get("constant") else (r.get("column") or "")
+        if i % 2 == 0:
+            grid = st.columns(2)  # a row per pair: on a phone the columns stack and keep the field order
         with grid[i % 2]:
             label = field_label(fname) + (" *" if r["required"] else "")
             picked = st.selectbox(label, options, index=options.index(default) if default in options else 0,
@@ -144,10 +146,11 @@ def report_section(insp: preview.Inspection) -> None:
     if r["rows_rejected"]:
         st.error(v.tr("import_rejected_summary", rows=fmt_number(r["rows_rejected"], v.lang),
                       problems=fmt_number(r["problems"], v.lang)))
-        st.dataframe([{v.tr("import_col_row"): e["row"], v.tr("import_col_column"): e["column"],
-                       v.tr("import_col_reason"): e["message"]} for e in preview.error_rows(insp)],
-                     hide_index=True, width="stretch", height=240, key=f"errors_{insp.file_hash[:12]}")
-        st.download_button(v.tr("import_download_rejected"), preview.rejected_csv(insp),
+        problems = [{v.tr("import_col_row"): e["row"], v.tr("import_col_column"): e["column"],
+                     v.tr("import_col_reason"): e["message"]} for e in preview.error_rows(insp)]
+        st.dataframe(problems, hide_index=True, width="stretch", height=min(240, 35 * (len(problems) + 1) + 3),
+                     key=f"errors_{insp.file_hash[:12]}")
+        st.download_button(v.tr("import_download_rejected"), preview.rejected_csv(insp, unmask),
                            file_name=f"rejected_{insp.name.rsplit('.', 1)[0]}.csv", mime="text/csv",
                            key=f"import_rejected_{insp.file_hash[:12]}", icon=":material/download:")
     elif insp.prepared is not None:
@@ -214,7 +217,8 @@ def file_section(name: str, data: bytes) -> None:
     """Render one uploaded file: kind, preset, mapping next to a preview, the report and the actions."""
     fid = preview.file_hash(data)[:12]
     st.subheader(name)
-    st.caption(v.tr("import_size", mb=f"{len(data) / 1e6:,.1f}"))
+    size = f"{len(data) / 1e6:,.1f} MB" if len(data) >= 100_000 else f"{max(len(data) / 1e3, 0.1):,.1f} KB"
+    st.caption(v.tr("import_size", size=size))
     detected = st.session_state.setdefault(f"import_detected_{fid}", preview.detect_kind(data, name))
     kinds = list(KINDS)
     c1, c2 = st.columns(2)
@@ -260,7 +264,10 @@ def file_section(name: str, data: bytes) -> None:
         fields = mapping_editor(base_insp, editor_key)
     with right:
         st.markdown(f"**{v.tr('import_preview', n=min(50, src.num_rows))}**")
-        st.dataframe(preview.preview_rows(src), hide_index=True, width="stretch", height=460,
+        # As tall as the rows need, up to 13 rows: a short file gets no block of empty grid.
+        st.dataframe(preview.preview_rows(src, 50, preview.personal_columns(base_insp), unmask), hide_index=True,
+                     width="stretch",
+                     height=min(460, 35 * (min(50, src.num_rows) + 1) + 3),
                      key=f"import_preview_{fid}")
     values = value_editors(base_insp, fields, f"import_vals_{opts}")
     options = {"dayfirst": {"auto": None, "yes": True, "no": False}[dayfirst], "datetime_format": dt_format.strip()}
@@ -316,7 +323,10 @@ def history_tab() -> None:
                    v.tr("import_rows_read"): r["rows_read"], v.tr("import_h_loaded"): r["rows_loaded"],
                    v.tr("import_h_replaced"): r["rows_replaced"], v.tr("import_rows_collapsed"): r["rows_collapsed"],
                    v.tr("import_rows_rejected"): r["rows_rejected"]} for r in rows],
-                 hide_index=True, width="stretch", key="import_history")
+                 hide_index=True, width="stretch", key="import_history",
+                 column_config={v.tr(k): st.column_config.NumberColumn(format="localized") for k in (
+                     "import_rows_read", "import_h_loaded", "import_h_replaced", "import_rows_collapsed",
+                     "import_rows_rejected")})
     if not roles.may(v.role, "rollback"):
         return
     committed = [r for r in rows if r["status"] == "committed"]
