@@ -27,13 +27,14 @@ def gap_figure(dims: Sequence[dict[str, Any]], lang: str, confidence: float) -> 
     minus = [(d["gap"] - d["ci_low"]) if d["ci_low"] is not None else 0 for d in rows]
     hover = [f"{n}: {g:+.2f} · E {d['expectation']:.2f} · P {d['perception']:.2f} · n = {d['n']:,}"
              for n, g, d in zip(names, gaps, rows)]
+    # The value sits at the bar's base (by the zero line) so the CI whisker at the bar's end never covers it.
     fig = go.Figure(go.Bar(x=gaps, y=names, orientation="h", text=[f"{g:+.2f}" for g in gaps],
-                           textposition="inside", insidetextanchor="end",
+                           textposition="inside", insidetextanchor="start",
                            textfont={"color": "white"}, hovertext=hover, hoverinfo="text",
                            marker={"color": ["#d1242f" if g < 0 else "#1a7f37" for g in gaps]},
                            error_x={"type": "data", "array": plus, "arrayminus": minus, "color": "#57606a"}))
     fig.add_vline(x=0, line={"color": "#57606a", "width": 1})
-    fig.update_xaxes(title=t("ev_gap", lang), zeroline=False)
+    fig.update_xaxes(title=t("ev_gap_axis", lang), zeroline=False)
     return _layout(fig, t("ev_gap_chart", lang, p=round(confidence * 100)), height=300)
 
 
@@ -47,9 +48,10 @@ def waves_figure(waves: Sequence[dict[str, Any]], dimensions: Sequence[str], lan
     fig.add_trace(go.Scatter(x=x, y=[w["weighted_gap"] for w in waves], mode="lines+markers",
                              name=t("ev_weighted_gap", lang), line={"color": "#24292f", "width": 3, "dash": "dash"}))
     fig.add_hline(y=0, line={"color": "#8b949e", "width": 1})
-    fig.update_yaxes(title=t("ev_gap", lang))
+    fig.update_yaxes(title=t("ev_gap_axis", lang))
     fig.update_xaxes(type="category", title=t("ev_wave", lang))
-    return _layout(fig, t("ev_waves", lang))
+    # The section heading above already names the chart; a second identical title would only repeat it.
+    return _layout(fig, t("ev_waves_chart", lang))
 
 
 def score_trend_figure(rows: Sequence[dict[str, Any]], bands: dict[str, float], lang: str) -> go.Figure:
@@ -60,6 +62,6 @@ def score_trend_figure(rows: Sequence[dict[str, Any]], bands: dict[str, float], 
     for key, colour in (("excellent", "#1a7f37"), ("good", "#bf8700"), ("pass", "#d1242f")):
         fig.add_hline(y=bands[key], line={"color": colour, "width": 1, "dash": "dot"},
                       annotation_text=t(f"ev_grade_{key}", lang), annotation_position="top left")
-    fig.update_yaxes(title=t("ev_score", lang), range=[max(0, min([bands["pass"] - 10] + [r["score"] for r in rows
+    fig.update_yaxes(title=t("ev_score_axis", lang), range=[max(0, min([bands["pass"] - 10] + [r["score"] for r in rows
                                                                     if r["score"] is not None]) - 2), 100])
     return _layout(fig, t("ev_score_trend", lang), height=320)

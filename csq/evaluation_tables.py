@@ -60,7 +60,9 @@ def wave_rows(waves: Sequence[Row], dims: Sequence[str], lang: str) -> list[Row]
 def _status_mark(key: str, value: float | None, targets: Mapping[str, Target], lang: str) -> str:
     """Return ' (on target)' and the like for an indicator with a target, else ''."""
     status = target_status(value, targets.get(key))
-    return f" ({t(f'status_{status}', lang)})" if status else ""
+    if not status:
+        return ""
+    return f"（{t(f'status_{status}', lang)}）" if lang == "zh" else f" ({t(f'status_{status}', lang)})"
 
 
 def indicator_text(ind: Row, lang: str, targets: Mapping[str, Target]) -> str:

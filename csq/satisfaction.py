@@ -262,6 +262,20 @@ def response_warning(row: dict[str, object], target: Target | None) -> str | Non
     return None
 
 
+def month_ticks(months: Sequence[str], lang: str, most: int = 8) -> tuple[list[str], list[str]]:
+    """Return (tick values as fmt_month shows them, short tick texts): at most `most` ticks, the year only where
+    it starts or changes, so that a half-width chart keeps its month labels level and apart."""
+    step = max(1, math.ceil(len(months) / most))
+    values, texts, last_year = [], [], None
+    for m in months[::step]:
+        year, mon = m[:4], int(m[5:7])
+        short = f"{mon}月" if lang == "zh" else "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()[mon - 1]
+        values.append(fmt_month(m, lang))
+        texts.append(short if year == last_year else f"{short}<br>{year}")
+        last_year = year
+    return values, texts
+
+
 def yoy_figure(months: Sequence[dict[str, object]], key: str, lang: str) -> go.Figure:
     """Return this period's months against the same months a year earlier, as two lines with n on hover."""
     scale = 100.0 if INDICATORS[key].unit == "rate" else 1.0

@@ -1,7 +1,7 @@
 """The one module that imports streamlit: shared store, cached queries, sidebar filters synced to the URL."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,16 @@ from csq.values import canonical_value
 CACHE_TTL = 600
 LIST_KEYS = ("channel", "type", "team", "category", "priority", "agent")
 _LOADED = "_csq_url_loaded"
+
+
+# The cache key of a store's state: which store, and its data version (bumped by every import, rollback and
+# settings change). The path is part of it, so two stores in one process never share cached results.
+Version = tuple[str, int]
+
+
+def data_version(store: Store) -> Version:
+    """Return the cache key of the store's current data: (resolved path, data version)."""
+    return (str(store.path.resolve()), store.data_version())
 
 
 @dataclass(frozen=True)
@@ -90,32 +100,32 @@ def get_store() -> Store:
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=512, show_spinner=False)
-def kpis(_store: Store, version: int, f: Filter, by: tuple[str, ...] = (),
+def kpis(_store: Store, version: Version, f: Filter, by: tuple[str, ...] = (),
          keys: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
     """Return indicator rows for the filter, cached on the filter and the store's data version."""
     return indicators.compute(_store, f, by=by, indicators=keys)
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=16, show_spinner=False)
-def record_counts(_store: Store, version: int) -> dict[str, int]:
+def record_counts(_store: Store, version: Version) -> dict[str, int]:
     """Return current row counts per record kind, cached on the data version."""
     return batches.record_counts(_store)
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=16, show_spinner=False)
-def store_catalog(_store: Store, version: int) -> catalog.Catalog:
+def store_catalog(_store: Store, version: Version) -> catalog.Catalog:
     """Return the filter choices, cached on the data version."""
     return catalog.catalog(_store)
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=16, show_spinner=False)
-def as_of(_store: Store, version: int) -> Any:
+def as_of(_store: Store, version: Version) -> Any:
     """Return the store's "as of" timestamp, cached on the data version."""
     return indicators.as_of(_store)
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=16, show_spinner=False)
-def targets(_store: Store, version: int) -> dict[str, settings.Target]:
+def targets(_store: Store, version: Version) -> dict[str, settings.Target]:
     """Return the targets, cached on the data version (settings changes bump it)."""
     return settings.targets(_store)
 
@@ -129,7 +139,7 @@ class View:
     previous: Filter | None
     role: str
     store: Store
-    version: int
+    version: Version
     catalog: catalog.Catalog
     user: str = ""
 
@@ -256,7 +266,7 @@ def _previous(f: Filter, months: list[str]) -> Filter | None:
 
 def sidebar(store: Store, who: Identity) -> View:
     """Render the language switch and global filters (SPEC §7) and return the View they describe."""
-    version = store.data_version()
+    version = data_version(store)
     cat = store_catalog(store, version)
     lang = current_lang()
     _load_url_once(cat)
@@ -350,14 +360,6 @@ def share_url(path: str | None = None, extra: dict[str, str] | None = None) -> s
     return f"{parts.scheme}://{parts.netloc}{page_path}?{urlencode(params, doseq=True)}"
 
 
-def query_string(extra: dict[str, str] | None = None) -> str:
-    """Return '?…' with the current filters and language (for links between pages)."""
-    params = _url_params(str(st.session_state.get("lang", DEFAULT_LANG)))
-    for key, value in (extra or {}).items():
-        params[key] = [value]
-    return "?" + urlencode(params, doseq=True)
-
-
 def view(needs: str | None = None) -> View:
     """Return the View the entry point built for this run; refuse and stop when its role lacks `needs`."""
     if st.session_state.get(_VIEW_RUN) is not _run_marker():
@@ -389,7 +391,7 @@ def first_run(v: View) -> None:
     if st.button(t("load_demo", v.lang), key="load_demo", type="primary"):
         try:
             with st.spinner(t("loading_demo", v.lang)):
-                demo.generate(v.store)
+                demo.generate(v.store, role=v.role)
         except CsqError as exc:
             show_error(exc)
             return
@@ -405,33 +407,13 @@ def url_dict(extra: dict[str, str] | None = None) -> dict[str, Any]:
     return params
 
 
-def ticket_frame(table: Any, lang: str) -> Any:
-    """Return a ticket Arrow table with translated headers, canonical values and breach kinds, for display."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from csq.i18n import value_label
-
-    cols, names = [], []
-    for name, col in zip(table.column_names, table.columns):
-        if name in ("channel", "type", "priority", "breach"):
-            labels = [None if v is None else (t(f"breach_{v}", lang) if name == "breach" else value_label(name, v, lang))
-                      for v in col.to_pylist()]
-            col = pa.array(labels, pa.string())
-        elif pa.types.is_floating(col.type):
-            col = pc.round(col, 1)
-        cols.append(col)
-        names.append(t(name, lang))
-    return pa.table(cols, names=names)
-
-
 def data_changed() -> None:
     """Re-read the period and filters from the URL on the next run, so new or removed months are picked up."""
     st.session_state.pop(_LOADED, None)
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=256, show_spinner=False)
-def _cached_by_name(_store: Store, version: int, name: str, _fn: Callable[..., Any], args: tuple[Any, ...],
+def _cached_by_name(_store: Store, version: Version, name: str, _fn: Callable[..., Any], args: tuple[Any, ...],
                     kwargs: tuple[tuple[str, Any], ...]) -> Any:
     return _fn(_store, *args, **dict(kwargs))
 
@@ -447,3 +429,12 @@ def cached_query(v: "View", fn: Callable[..., Any], *args: Any, **kwargs: Any) -
                            tuple(sorted(kwargs.items())))
 
 
+def table(where: Any, rows: Iterable[dict], key: str, **kw: Any) -> Any:
+    """Return where.dataframe(rows) with whole-number columns shown with thousands separators (1,234)."""
+    rows = list(rows)
+    config = {c: st.column_config.NumberColumn(format="localized") for c in (rows[0] if rows else {})
+              if all(isinstance(r[c], int) and not isinstance(r[c], bool) for r in rows)}
+    config.update(kw.pop("column_config", None) or {})
+    kw.setdefault("hide_index", True)
+    kw.setdefault("width", "stretch")
+    return where.dataframe(rows, column_config=config, key=key, **kw)

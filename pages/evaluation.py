@@ -1,4 +1,5 @@
 """Evaluation (/evaluation): SERVQUAL gaps and diagnosis, QA scorecard, agent and team scorecards, training."""
+
 import streamlit as st
 
 from csq import evaluation_charts as charts
@@ -44,7 +45,7 @@ def servqual_tab() -> None:
     diag = q(servqual.diagnosis, f, o["dimensions"], criteria)
     st.markdown(tb.biggest_text(o, diag, lang, targets))
     st.plotly_chart(charts.gap_figure(o["dimensions"], lang, o["confidence"]), key="ev_gap_chart")
-    st.dataframe(tb.dimension_rows(o["dimensions"], lang, o["confidence"]), hide_index=True, width="stretch",
+    ui.table(st, tb.dimension_rows(o["dimensions"], lang, o["confidence"]), hide_index=True, width="stretch",
                  key="ev_dims")
     weak = tb.weak_alpha(o["dimensions"], servqual.ALPHA_OK)
     if weak:
@@ -53,15 +54,16 @@ def servqual_tab() -> None:
         st.markdown(v.tr("ev_formula_sq_body"))
     st.subheader(v.tr("ev_diagnosis"))
     st.caption(v.tr("ev_diagnosis_help"))
-    st.dataframe(tb.diagnosis_rows(diag, lang, targets), hide_index=True, width="stretch", key="ev_diag")
+    # A static table wraps the long driver lists that a scrolling grid would cut off.
+    st.table(tb.diagnosis_rows(diag, lang, targets), hide_index=True)
     with st.expander(v.tr("ev_items")):
-        st.dataframe(tb.item_rows(o["items"], lang), hide_index=True, width="stretch", key="ev_items")
+        ui.table(st, tb.item_rows(o["items"], lang), hide_index=True, width="stretch", key="ev_items")
     st.subheader(v.tr("ev_waves"))
     if len(o["waves"]) > 1:
         st.plotly_chart(charts.waves_figure(o["waves"], servqual.DIMENSIONS, lang), key="ev_waves_chart")
     else:
         st.caption(v.tr("ev_one_wave"))
-    st.dataframe(tb.wave_rows(o["waves"], servqual.DIMENSIONS, lang), hide_index=True, width="stretch",
+    ui.table(st, tb.wave_rows(o["waves"], servqual.DIMENSIONS, lang), hide_index=True, width="stretch",
                  key="ev_waves_table")
 
 
@@ -78,14 +80,14 @@ def qa_tab() -> None:
     with st.expander(v.tr("formula")):
         st.markdown(v.tr("ev_formula_qa_body"))
     st.subheader(v.tr("ev_criteria"))
-    st.dataframe(tb.criteria_rows(q(qa.criteria, f), lang), hide_index=True, width="stretch",
+    ui.table(st, tb.criteria_rows(q(qa.criteria, f), lang), hide_index=True, width="stretch",
                  key="ev_criteria")
     left, right = st.columns(2)
     left.markdown(f"**{v.tr('ev_by_agent')}**")
-    left.dataframe(tb.qa_group_rows(q(qa.by_agent, f), "agent", lang), hide_index=True,
+    ui.table(left, tb.qa_group_rows(q(qa.by_agent, f), "agent", lang), hide_index=True,
                    width="stretch", key="ev_qa_agents", height=360)
     right.markdown(f"**{v.tr('ev_by_evaluator')}**")
-    right.dataframe(tb.qa_group_rows(q(qa.by_evaluator, f), "evaluator", lang), hide_index=True,
+    ui.table(right, tb.qa_group_rows(q(qa.by_evaluator, f), "evaluator", lang), hide_index=True,
                     width="stretch", key="ev_qa_evaluators")
     st.subheader(v.tr("ev_agreement"))
     a = q(qa.agreement, f)
@@ -96,7 +98,7 @@ def qa_tab() -> None:
         c1.metric(v.tr("ev_double"), f"{a['tickets']:,}")
         c2.metric(v.tr("ev_critical_agreement"), f"{a['critical_agreement'] * 100:.1f}%")
         c3.metric(v.tr("ev_mad"), tb.num(a["mean_abs_difference"], lang, 1))
-        st.dataframe(tb.offset_rows(a, lang, qa.CONFIDENCE), hide_index=True, width="stretch", key="ev_offsets")
+        ui.table(st, tb.offset_rows(a, lang, qa.CONFIDENCE), hide_index=True, width="stretch", key="ev_offsets")
 
 
 def weights_editor() -> None:
@@ -115,9 +117,9 @@ def weights_editor() -> None:
         if st.form_submit_button(v.tr("ev_save"), key="ev_save_weights", type="primary"):
             try:
                 scorecard.validate_weights(new_w)
-                scorecard.set_weights(v.store, new_w)
-                scorecard.set_grade_bands(v.store, new_b)
-                scorecard.set_min_n(v.store, int(least))
+                scorecard.set_weights(v.store, new_w, v.user, role=v.role)
+                scorecard.set_grade_bands(v.store, new_b, v.user, role=v.role)
+                scorecard.set_min_n(v.store, int(least), v.user, role=v.role)
             except CsqError as exc:
                 ui.show_error(exc)
                 return
@@ -133,16 +135,19 @@ def scorecard_tab() -> None:
     w, bands, least = scorecard.weights(v.store), scorecard.grade_bands(v.store), scorecard.min_n(v.store)
     with st.expander(v.tr("ev_how_score")):
         st.markdown(tb.how_score_md(w, bands, least, lang))
-    if roles.may(v.role, "target"):
+    if roles.may(v.role, "settings"):  # weights are settings (admin), as on the Settings page
         weights_editor()
     if not rows:
         st.info(v.tr("ev_no_scorecard"))
         return
     st.caption(v.tr("ev_min_n_note", n=least) + " " + v.tr("ev_pick_row"))
-    event = st.dataframe(tb.scorecard_rows(rows, by, lang), hide_index=True, width="stretch", key=f"ev_scorecard_{by}",
-                         on_select="rerun", selection_mode="single-row",
-                         column_config={v.tr("ev_score"): st.column_config.ProgressColumn(
-                             v.tr("ev_score"), format="%.1f", min_value=0, max_value=100)})
+    # Rank and name stay pinned: on a phone the component columns scroll sideways under them.
+    event = ui.table(st, tb.scorecard_rows(rows, by, lang), key=f"ev_scorecard_{by}",
+                       on_select="rerun", selection_mode="single-row",
+                       column_config={v.tr("ev_score"): st.column_config.ProgressColumn(
+                           v.tr("ev_score"), format="%.1f", min_value=0, max_value=100),
+                           v.tr("ev_rank"): st.column_config.TextColumn(pinned=True),
+                           t(by, lang): st.column_config.TextColumn(pinned=True)})
     picked = event.selection.rows if event and event.selection else []
     if picked:
         detail(by, str(rows[picked[0]][by]), bands)
@@ -157,10 +162,10 @@ def detail(by: str, who: str, bands: dict) -> None:
         st.plotly_chart(charts.score_trend_figure(trend, bands, lang), key="ev_detail_trend")
     left, right = st.columns(2)
     left.markdown(f"**{v.tr('ev_criteria')}**")
-    left.dataframe(tb.criteria_rows(q(qa.criteria, narrowed), lang), hide_index=True,
+    ui.table(left, tb.criteria_rows(q(qa.criteria, narrowed), lang), hide_index=True,
                    width="stretch", key="ev_detail_criteria")
     right.markdown(f"**{v.tr('ev_tab_training')}**")
-    right.dataframe(tb.pass_rate_rows(q(training.pass_rates, narrowed, ("course",)), "course", lang),
+    ui.table(right, tb.pass_rate_rows(q(training.pass_rates, narrowed, ("course",)), "course", lang),
                     hide_index=True, width="stretch", key="ev_detail_training")
 
 
@@ -176,10 +181,10 @@ def training_tab() -> None:
                    + (f" · {v.tr('target')} {target.target * 100:.0f}%" if target else ""))
     left, right = st.columns(2)
     left.markdown(f"**{v.tr('ev_by_course')}**")
-    left.dataframe(tb.pass_rate_rows(q(training.pass_rates, f, ("course",)), "course", lang),
+    ui.table(left, tb.pass_rate_rows(q(training.pass_rates, f, ("course",)), "course", lang),
                    hide_index=True, width="stretch", key="ev_tr_course")
     right.markdown(f"**{v.tr('ev_by_team')}**")
-    right.dataframe(tb.pass_rate_rows(q(training.pass_rates, f, ("team",)), "team", lang),
+    ui.table(right, tb.pass_rate_rows(q(training.pass_rates, f, ("team",)), "team", lang),
                     hide_index=True, width="stretch", key="ev_tr_team")
     st.subheader(v.tr("ev_below"))
     st.caption(v.tr("ev_below_help", days=training.WINDOW_DAYS))
@@ -187,7 +192,7 @@ def training_tab() -> None:
     if not below:
         st.success(v.tr("ev_all_passed"))
         return
-    st.dataframe(tb.below_rows(below, lang), hide_index=True, width="stretch", key="ev_tr_below")
+    ui.table(st, tb.below_rows(below, lang), hide_index=True, width="stretch", key="ev_tr_below")
 
 
 with tab_sq:

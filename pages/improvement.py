@@ -1,10 +1,11 @@
 """Improvement tracking (/improvement): Pareto, signals, PDCA action register, fishbone, and the effect check."""
+
 from datetime import date, timedelta
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from csq import actions, effect, pareto, roles, ui
+from csq import improvement_charts as ic
 from csq.errors import CsqError
 from csq.fields import CAUSES, PDCA
 from csq.format import format_value
@@ -17,7 +18,6 @@ from csq.store import current_user
 v = ui.view()
 f = v.filter
 can_edit = roles.may(v.role, "action")
-FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 DRAFT_KEYS = ("impr_new_title", "impr_new_indicator", "impr_new_scope", "impr_new_cause")
 
 
@@ -108,26 +108,6 @@ def new_action_form() -> None:
             flash(v.tr("impr_created", id=made["action_id"]))
 
 
-def pareto_figure(bars: list, what: str) -> go.Figure:
-    """Return bars by count with the cumulative share line and the 80 % line."""
-    names = [b.category or v.tr("impr_uncategorised") for b in bars]
-    fig = go.Figure()
-    fig.add_bar(x=names, y=[b.count for b in bars], name=v.tr("impr_count"),
-                marker_color=["#c0392b" if b.vital else "#95a5a6" for b in bars],
-                hovertemplate="%{x}: %{y:,}<extra></extra>")
-    fig.add_scatter(x=names, y=[b.cumulative * 100 for b in bars], name=v.tr("impr_cumulative"), yaxis="y2",
-                    mode="lines+markers", line={"color": "#2c3e50"}, hovertemplate="%{y:.1f}%<extra></extra>")
-    fig.add_hline(y=80, yref="y2", line_dash="dash", line_color="#e67e22",
-                  annotation_text=v.tr("impr_line80"), annotation_position="top left")
-    fig.update_layout(title={"text": v.tr("impr_pareto_title", what=what), "x": 0, "font": {"size": 15}},
-                      height=400, margin={"l": 10, "r": 10, "t": 50, "b": 10}, font={"family": FONT},
-                      yaxis={"title": v.tr("impr_count")}, legend={"orientation": "h", "y": -0.25},
-                      yaxis2={"title": f"{v.tr('impr_cumulative')} (%)", "overlaying": "y", "side": "right",
-                              "range": [0, 105], "tickvals": [0, 20, 40, 60, 80, 100], "ticksuffix": "%",
-                              "showgrid": False})
-    return fig
-
-
 @st.fragment
 def pareto_section() -> None:
     """The Pareto of one problem source, and starting an action from one of its bars."""
@@ -138,7 +118,7 @@ def pareto_section() -> None:
     if not bars:
         st.info(v.tr("no_match"))
         return
-    event = st.plotly_chart(pareto_figure(bars, what), key="impr_pareto_chart", on_select="rerun",
+    event = st.plotly_chart(ic.pareto_figure(bars, what, v.lang), key="impr_pareto_chart", on_select="rerun",
                             selection_mode="points")
     cats = [b.category for b in bars]
     picked = event.selection.points if event and event.selection else []
@@ -147,7 +127,7 @@ def pareto_section() -> None:
         if isinstance(idx, int) and 0 <= idx < len(cats):
             st.session_state["impr_pareto_category"] = idx
     st.caption(v.tr("impr_pareto_note"))
-    st.dataframe([{v.tr("category"): b.category or v.tr("impr_uncategorised"), v.tr("impr_count"): b.count,
+    ui.table(st, [{v.tr("category"): b.category or v.tr("impr_uncategorised"), v.tr("impr_count"): b.count,
                    v.tr("impr_share"): f"{b.share * 100:.1f}%", v.tr("impr_cumulative"): f"{b.cumulative * 100:.1f}%",
                    v.tr("impr_vital"): "✓" if b.vital else ""} for b in bars],
                  hide_index=True, width="stretch", key="impr_pareto_table")
@@ -198,10 +178,10 @@ def register_section(items: list[dict]) -> None:
         tab_table, tab_board = st.tabs([v.tr("impr_table"), v.tr("impr_board")], key="impr_register_tabs",
                                        on_change="rerun")
         with tab_table:
-            st.dataframe([{v.tr("impr_col_id"): a["action_id"], v.tr("impr_f_title"): a["title"],
+            ui.table(st, [{v.tr("impr_col_id"): a["action_id"], v.tr("impr_f_title"): a["title"],
                            v.tr("impr_f_cause"): label("cause", a["cause_category"]),
                            v.tr("impr_f_indicator"): indicator_name(a["indicator"], v.lang) if a["indicator"] else "—",
-                           v.tr("impr_f_scope"): a["scope"] or "—", v.tr("impr_f_owner"): a["owner"] or "—",
+                           v.tr("impr_f_scope"): ic.scope_text(a["scope"], v.lang), v.tr("impr_f_owner"): a["owner"] or "—",
                            v.tr("impr_f_start"): a["start_date"], v.tr("impr_f_due"): a["due_date"],
                            v.tr("impr_f_completed"): a["completed_at"],
                            v.tr("impr_f_stage"): label("stage", a["pdca_stage"]),
@@ -225,7 +205,7 @@ def register_section(items: list[dict]) -> None:
     st.subheader(v.tr("impr_workload"))
     load = actions.workload(items)
     if load:
-        st.dataframe([{v.tr("impr_f_owner"): w["owner"], v.tr("impr_wl_open"): w["open"],
+        ui.table(st, [{v.tr("impr_f_owner"): w["owner"], v.tr("impr_wl_open"): w["open"],
                        v.tr("impr_overdue"): w["overdue"], v.tr("impr_wl_total"): w["total"]} for w in load],
                      hide_index=True, width="stretch", key="impr_workload_table")
     if can_edit:
@@ -251,7 +231,7 @@ def edit_panel(items: list[dict]) -> None:
         if moved:
             st.session_state["impr_effect_id"] = aid  # the effect check then shows the action just moved
             flash(v.tr("impr_moved", id=aid, stage=label("stage", stage)))
-    with st.expander(v.tr("impr_edit")):
+    with st.expander(v.tr("impr_edit_fields")):
         with st.form(f"impr_edit_form_{aid}", border=False):
             owner = st.text_input(v.tr("impr_f_owner"), value=a["owner"] or "", key=f"impr_e_owner_{aid}")
             measure = st.text_area(v.tr("impr_f_measure"), value=a["measure"] or "", key=f"impr_e_measure_{aid}")
@@ -282,7 +262,7 @@ def import_panel() -> None:
         st.caption(v.tr("impr_import_help"))
         up = st.file_uploader(v.tr("impr_import_file"), type=["csv", "xlsx", "xls"], key="impr_import_file")
         if up is not None and st.button(v.tr("impr_import_go"), key="impr_import_go"):
-            result = import_bytes(v.store, up.getvalue(), up.name, "actions", user=current_user())
+            result = import_bytes(v.store, up.getvalue(), up.name, "actions", user=current_user(), role=v.role)
             if result.status == "committed":
                 flash(v.tr("impr_import_done", n=result.rows_loaded, b=result.batch_id))
             elif result.status == "duplicate":
@@ -290,22 +270,7 @@ def import_panel() -> None:
             else:
                 st.error(f"{result.message}\n\n{result.fix}")
                 if result.errors:
-                    st.dataframe([e.as_dict() for e in result.errors], key="impr_import_errors", hide_index=True)
-
-
-def effect_figure(c: effect.EffectCheck) -> go.Figure:
-    """Return the before/after bars of one effect check, labelled with value and n."""
-    key = str(c.indicator)
-    scale = 100 if INDICATORS[key].unit == "rate" else 1
-    names = [v.tr("impr_before"), v.tr("impr_after")]
-    values = [None if w.value is None else w.value * scale for w in (c.before, c.after)]
-    text = [f"{format_value(key, w.value, v.lang)}<br>n={w.n:,}" for w in (c.before, c.after)]
-    fig = go.Figure(go.Bar(x=names, y=values, text=text, textposition="auto", marker_color=["#95a5a6", "#2980b9"]))
-    unit = "%" if scale == 100 else ""
-    fig.update_layout(title={"text": f"{c.action_id} · {indicator_name(key, v.lang)}", "x": 0, "font": {"size": 15}},
-                      height=340, margin={"l": 10, "r": 10, "t": 50, "b": 10}, font={"family": FONT},
-                      yaxis={"title": f"{indicator_name(key, v.lang)} {unit}".strip(), "rangemode": "tozero"})
-    return fig
+                    ui.table(st, [e.as_dict() for e in result.errors], key="impr_import_errors", hide_index=True)
 
 
 def effect_section(items: list[dict]) -> None:
@@ -315,11 +280,11 @@ def effect_section(items: list[dict]) -> None:
         st.info(v.tr("impr_no_actions"))
         return
     titles = {a["action_id"]: a["title"] for a in items}
-    st.dataframe([{v.tr("impr_col_id"): c.action_id, v.tr("impr_f_title"): titles.get(c.action_id, ""),
+    ui.table(st, [{v.tr("impr_col_id"): c.action_id, v.tr("impr_f_title"): titles.get(c.action_id, ""),
                    v.tr("impr_f_indicator"): indicator_name(c.indicator, v.lang) if c.indicator else "—",
                    v.tr("impr_before"): format_value(c.indicator, c.before.value, v.lang) if c.indicator else "—",
                    v.tr("impr_after"): format_value(c.indicator, c.after.value, v.lang) if c.indicator else "—",
-                   v.tr("impr_p_value"): "—" if c.p_value is None else f"{c.p_value:.4f}",
+                   v.tr("impr_p_value"): ic.p_text(c.p_value),
                    v.tr("impr_verdict"): v.tr("verdict_" + c.verdict)} for c in checks.values()],
                  hide_index=True, width="stretch", key="impr_effect_table")
     ids = list(checks)
@@ -332,16 +297,16 @@ def effect_section(items: list[dict]) -> None:
     st.markdown(f"#### {v.tr('impr_verdict')}: {verdict_label(c.verdict)}")
     st.caption(v.tr(c.reason))
     if c.indicator in INDICATORS and (c.before.value is not None or c.after.value is not None):
-        st.plotly_chart(effect_figure(c), key="impr_effect_chart")
+        st.plotly_chart(ic.effect_figure(c, v.lang), key="impr_effect_chart")
     if c.indicator in INDICATORS:
         rows = []
         for name, w in ((v.tr("impr_before"), c.before), (v.tr("impr_after"), c.after)):
             span = v.tr("impr_window", a=w.start, b=w.end - timedelta(days=1)) if w.start and w.end else "—"
-            rows.append({"": name, v.tr("value"): format_value(c.indicator, w.value, v.lang), v.tr("impr_n"): w.n,
+            rows.append({"": name, v.tr("value"): format_value(c.indicator, w.value, v.lang), v.tr("impr_n"): f"{w.n:,}",
                          v.tr("impr_window_col"): span})
         st.table(rows)
-        st.caption(f"{v.tr('impr_f_scope')}: {c.scope or v.tr('all')} · {v.tr('impr_test')}: {c.test or '—'} · "
-                   f"{v.tr('impr_p_value')}: {'—' if c.p_value is None else f'{c.p_value:.4g}'} · "
+        st.caption(f"{v.tr('impr_f_scope')}: {ic.scope_text(c.scope, v.lang) if c.scope else v.tr('all')} · "
+                   f"{v.tr('impr_test')}: {ic.test_name(c.test, v.lang)} · {v.tr('impr_p_value')}: {ic.p_text(c.p_value)} · "
                    f"{v.tr('formula')}: {formula(c.indicator, v.lang)}")
     a = next((x for x in items if x["action_id"] == aid), {})
     st.caption(v.tr("impr_method", b=a.get("before_months") or 3, a=a.get("after_months") or 3, n=effect.MIN_N))
@@ -355,25 +320,9 @@ def effect_section(items: list[dict]) -> None:
 def cause_section(items: list[dict]) -> None:
     """The fishbone: six cause bones with their actions, and the same as a table."""
     groups = actions.by_cause(items)
-    fig = go.Figure()
-    fig.add_shape(type="line", x0=0, y0=0, x1=10, y1=0, line={"width": 3, "color": "#2c3e50"})
-    fig.add_annotation(x=10.2, y=0, text=f"<b>{v.tr('impr_fishbone_head')}</b>", showarrow=False, xanchor="left")
-    for i, cause in enumerate(CAUSES):
-        x = 2 + 3 * (i % 3)
-        y = 4 if i < 3 else -4
-        fig.add_shape(type="line", x0=x, y0=y, x1=x + 2, y1=0, line={"width": 2, "color": "#7f8c8d"})
-        names = [f"{a['action_id']} {a['title']}" for a in groups[cause]]
-        shown = names[:4] + ([f"+{len(names) - 4}"] if len(names) > 4 else [])
-        fig.add_annotation(x=x, y=y, text=f"<b>{label('cause', cause)}</b> ({len(names)})", showarrow=False,
-                           yanchor="bottom" if y > 0 else "top", font={"size": 14})
-        fig.add_annotation(x=x + 1, y=y / 2, text="<br>".join(shown) or "—", showarrow=False, align="left",
-                           xanchor="left", font={"size": 11})
-    fig.update_layout(height=460, margin={"l": 10, "r": 10, "t": 20, "b": 10}, font={"family": FONT},
-                      xaxis={"visible": False, "range": [-0.5, 13.5]}, yaxis={"visible": False, "range": [-6, 6]},
-                      showlegend=False)
-    st.plotly_chart(fig, key="impr_fishbone")
+    st.plotly_chart(ic.fishbone_figure(groups, v.lang), key="impr_fishbone")
     st.subheader(v.tr("impr_cause_table"))
-    st.dataframe([{v.tr("impr_f_cause"): label("cause", c) if c else v.tr("impr_cause_none"),
+    ui.table(st, [{v.tr("impr_f_cause"): label("cause", c) if c else v.tr("impr_cause_none"),
                    v.tr("impr_col_id"): a["action_id"], v.tr("impr_f_title"): a["title"],
                    v.tr("impr_f_status"): label("status", a["status"]), v.tr("impr_overdue"): "⚠️" if a["overdue"] else ""}
                   for c, acts in groups.items() for a in acts], hide_index=True, width="stretch",

@@ -86,13 +86,13 @@ def tickets_section() -> None:
             shown = table.slice(0, 500)
             st.caption(v.tr("rows_shown", n=f"{shown.num_rows:,}", total=f"{table.num_rows:,}")
                        + ("" if unmask else " · " + v.tr("masked_note")))
-            event = st.dataframe(ui.ticket_frame(shown, v.lang), hide_index=True, width="stretch",
+            event = st.dataframe(tickets.display_table(shown, v.lang), hide_index=True, width="stretch",
                                  on_select="rerun", selection_mode="single-row", key=f"list_{which}")
             st.download_button(v.tr("download_csv"), tickets.to_csv_bytes(table), file_name=f"{which}_tickets.csv",
                                mime="text/csv", key=f"csv_{which}", icon=":material/download:")
             picked = event.selection.rows if event and event.selection else []
             if picked:
-                record = ui.ticket_frame(shown.slice(picked[0], 1), v.lang).to_pylist()[0]
+                record = tickets.display_table(shown.slice(picked[0], 1), v.lang).to_pylist()[0]
                 st.markdown(f"**{v.tr('ticket_detail')} · {record[v.tr('ticket_id')]}**")
                 st.table({k: "—" if val is None else str(val) for k, val in record.items()})
 

@@ -1,5 +1,7 @@
 """Satisfaction trends (/satisfaction): CSAT, mean, NPS and response rate with control limits, breakdowns,
 score distribution, year on year, drivers and comments."""
+from typing import Any
+
 import streamlit as st
 
 from csq import charts, roles, spc, ui
@@ -46,6 +48,15 @@ for col, key in zip(cols, sat.KEYS):
             f"n = {current['n'][key]:,}") if x))
 
 
+def readable_trend(fig: Any, points: list) -> Any:
+    """Return a half-width trend chart with short month ticks kept level and the legend clear of them."""
+    # In half a page the full month names would tilt and run into the legend: short labels stay level instead.
+    values, texts = sat.month_ticks([p.month for p in points], v.lang)
+    fig.update_xaxes(tickangle=0, automargin=True, tickmode="array", tickvals=values, ticktext=texts)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22}, margin={"b": 20}, height=400)
+    return fig
+
+
 @st.fragment
 def trends_section() -> None:
     """Each indicator by month with its target, n and control limits, and the months that broke a rule."""
@@ -61,7 +72,8 @@ def trends_section() -> None:
                 st.markdown(f"**{indicator_name(key, v.lang)}**")
                 st.info(v.tr("no_match"))
                 continue
-            st.plotly_chart(charts.trend_figure(points, key, targets.get(key), v.lang), key=f"sat_trend_{key}")
+            st.plotly_chart(readable_trend(charts.trend_figure(points, key, targets.get(key), v.lang), points),
+                            key=f"sat_trend_{key}")
             few = [fmt_month(p.month, v.lang) for p in points if p.value is not None and p.n < sat.MIN_ANSWERS]
             if few:
                 st.caption(v.tr("sat_months_few", min=sat.MIN_ANSWERS, months=", ".join(few)))
@@ -94,7 +106,7 @@ def breakdown_section() -> None:
     rows = [{by: p.group, key: p.value, "n": {key: p.n}} for p in points]
     st.plotly_chart(charts.breakdown_figure(rows, by, key, v.lang), key="sat_breakdown_chart")
     flag = {"above": v.tr("sat_above"), "below": v.tr("sat_below"), None: v.tr("sat_within")}
-    st.dataframe([{v.tr("sat_group"): value_label(by, p.group, v.lang), v.tr("sat_value"): fv(key, p.value),
+    ui.table(st, [{v.tr("sat_group"): value_label(by, p.group, v.lang), v.tr("sat_value"): fv(key, p.value),
                    "n": p.n, v.tr("sat_center"): fv(key, p.center), v.tr("sat_lcl"): fv(key, p.lcl),
                    v.tr("sat_ucl"): fv(key, p.ucl),
                    v.tr("sat_flag"): flag[p.signal] + (f" · {v.tr('sat_few')}" if p.n < sat.MIN_ANSWERS else "")}
@@ -119,7 +131,7 @@ def distribution_section() -> None:
         col.bar_chart({v.tr("sat_score"): labels, v.tr("sat_answers"): [counts[k] for k in keys]},
                       x=v.tr("sat_score"), y=v.tr("sat_answers"), sort=False, height=220,
                       horizontal=scale == "nps")   # the group names are long: bars across keep them readable
-        col.dataframe([{v.tr("sat_score"): lab, v.tr("sat_answers"): counts[k],
+        ui.table(col, [{v.tr("sat_score"): lab, v.tr("sat_answers"): counts[k],
                         v.tr("sat_share"): "—" if s is None else f"{s * 100:.1f}%"}
                        for lab, k, s in zip(labels, keys, share)], hide_index=True, width="stretch",
                       key=f"sat_dist_{scale}")
@@ -147,10 +159,10 @@ def yoy_section() -> None:
         else:
             change_text = f"{change:+.1f}" if key == "nps" else f"{change:+.3f}"
         table.append({v.tr("indicator"): indicator_name(key, v.lang), v.tr("sat_yoy_current"): fv(key, r["current"]),
-                      "n": r["n_current"], v.tr("sat_yoy_previous"): fv(key, r["previous"]),
-                      "n ": r["n_previous"], v.tr("sat_yoy_change"): change_text,
+                      v.tr("sat_yoy_n_current"): r["n_current"], v.tr("sat_yoy_previous"): fv(key, r["previous"]),
+                      v.tr("sat_yoy_n_previous"): r["n_previous"], v.tr("sat_yoy_change"): change_text,
                       v.tr("sat_yoy_p"): "—" if p is None else f"{p:.3f}", v.tr("sat_yoy_verdict"): verdict})
-    st.dataframe(table, hide_index=True, width="stretch", key="sat_yoy_table")
+    ui.table(st, table, hide_index=True, width="stretch", key="sat_yoy_table")
     st.caption(v.tr("sat_yoy_how"))
     if y["months"]:
         key = st.selectbox(v.tr("sat_yoy_months"), list(sat.KEYS), key="sat_yoy_key",
@@ -169,7 +181,7 @@ def drivers_section() -> None:
     st.caption(v.tr("sat_linked", linked=f"{linked:,}", total=f"{total:,}"))
     found = ui.cached_query(v, sat.drivers, f)
     st.success(sat.driver_sentence(found, v.lang), icon=":material/lightbulb:")
-    st.dataframe([{v.tr("sat_driver"): v.tr(f"sat_driver_{d.name}"),
+    ui.table(st, [{v.tr("sat_driver"): v.tr(f"sat_driver_{d.name}"),
                    v.tr("sat_bucket"): v.tr(f"sat_bucket_{d.name}_{b['bucket']}"), "n": b["n"],
                    indicator_name("csat_rate", v.lang): fv("csat_rate", b["csat_rate"]),
                    indicator_name("csat_mean", v.lang): fv("csat_mean", b["csat_mean"]),
@@ -182,7 +194,7 @@ def drivers_section() -> None:
 def comments_section() -> None:
     """Searchable comments with score, channel, team and date; personal data masked unless allowed."""
     st.subheader(v.tr("sat_comments"))
-    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")   # room for the whole toggle label
     search = c1.text_input(v.tr("sat_search"), key="sat_search", placeholder=v.tr("sat_search_placeholder"))
     unmask = False
     if roles.may(v.role, "unmask"):
@@ -194,7 +206,7 @@ def comments_section() -> None:
         return
     st.caption(v.tr("sat_comments_capped" if table.num_rows >= limit else "sat_comments_count", n=f"{table.num_rows:,}")
                + ("" if unmask else " · " + v.tr("sat_masked_note")))
-    st.dataframe([{v.tr("sat_col_date"): r["answered_at"], v.tr("sat_col_csat"): r["csat"],
+    ui.table(st, [{v.tr("sat_col_date"): r["answered_at"], v.tr("sat_col_csat"): r["csat"],
                    v.tr("sat_col_nps"): r["nps"], v.tr("channel"): value_label("channel", r["channel"], v.lang),
                    v.tr("team"): r["team"] or "—", v.tr("type"): value_label("type", r["type"], v.lang),
                    v.tr("sat_col_comment"): r["comment"], v.tr("sat_col_ticket"): r["ticket_id"],

@@ -10,6 +10,7 @@ v = ui.view("target")
 may_targets = roles.may(v.role, "target")
 may_settings = roles.may(v.role, "settings")
 user = v.user or None
+ROW_PX = 35  # Streamlit's default grid row height
 
 
 def saved(message_key: str) -> None:
@@ -29,6 +30,11 @@ def minutes_text(value: object) -> str:
     return v.tr("settings_minutes", n=fmt_number(m, v.lang, 0 if m == int(m) else 1))
 
 
+def unit_text(unit: str) -> str:
+    """Return a target's unit as shown: %, or min / h / points in the page's language."""
+    return unit if unit == "%" else v.tr(f"settings_unit_{unit}")
+
+
 def targets_section(ver: int) -> None:
     """Edit target value, direction and warning band per indicator."""
     st.subheader(v.tr("settings_targets"))
@@ -36,9 +42,12 @@ def targets_section(ver: int) -> None:
     rows = configuration.target_rows(v.store)
     for r in rows:
         r["name"] = indicator_name(str(r["indicator"]), v.lang)
+        r["unit"] = unit_text(str(r["unit"]))
+    # Tall enough for every indicator: a scrolled grid hides targets an analyst has to check.
     edited = st.data_editor(
         rows, key=f"settings_targets_{ver}", hide_index=True, width="stretch", disabled=not may_targets or
         ["name", "indicator", "unit"], column_order=["name", "unit", "direction", "target", "warning"],
+        height=ROW_PX * (len(rows) + 1) + 3, placeholder="–", alt=v.tr("settings_targets"),
         column_config={
             "name": st.column_config.TextColumn(v.tr("indicator"), width="medium"),
             "unit": st.column_config.TextColumn(v.tr("settings_unit"), width="small"),
@@ -70,8 +79,9 @@ def rules_section(ver: int) -> None:
     if not may_settings:
         st.info(v.tr("settings_admin_only"))
     edited = st.data_editor(
-        configuration.rule_rows(v.store), key=f"settings_rules_{ver}", hide_index=False, width="stretch",
-        num_rows="dynamic" if may_settings else "fixed", disabled=not may_settings,
+        configuration.rule_rows(v.store), key=f"settings_rules_{ver}", hide_index=True, width="stretch",
+        num_rows="dynamic" if may_settings else "fixed", disabled=not may_settings, placeholder="–",
+        alt=v.tr("settings_sla"),
         column_config={
             "channel": st.column_config.SelectboxColumn(v.tr("channel"), options=list(CHANNELS),
                                                         format_func=lambda x: value_label("channel", x, v.lang)),
@@ -86,17 +96,21 @@ def rules_section(ver: int) -> None:
     except CsqError as exc:
         ui.show_error(exc)
         return
+    if rules != settings.sla_rules(v.store):
+        st.warning(v.tr("settings_rules_unsaved"), icon=":material/edit_note:")
     counts = configuration.rule_preview(v.store, rules)
     any_label = v.tr("settings_any")
     st.markdown(f"**{v.tr('settings_preview')}**")
+    counted = {k: st.column_config.NumberColumn(v.tr(k), help=v.tr(f"{k}_help"), format="localized")
+               for k in ("settings_matches", "settings_sets_frt", "settings_sets_res")}
     st.dataframe([{"#": i + 1, v.tr("channel"): value_label("channel", r.channel, v.lang) if r.channel else any_label,
                    v.tr("type"): value_label("type", r.type, v.lang) if r.type else any_label,
                    v.tr("priority"): value_label("priority", r.priority, v.lang) if r.priority else any_label,
                    v.tr("settings_frt_limit_short"): minutes_text(r.first_response_min),
                    v.tr("settings_res_limit_short"): minutes_text(r.resolution_min),
-                   v.tr("settings_matches"): c["matches"], v.tr("settings_sets_frt"): c["sets_first_response"],
-                   v.tr("settings_sets_res"): c["sets_resolution"]} for i, (r, c) in enumerate(zip(rules, counts))],
-                 hide_index=True, width="stretch", key="settings_rule_preview")
+                   "settings_matches": c["matches"], "settings_sets_frt": c["sets_first_response"],
+                   "settings_sets_res": c["sets_resolution"]} for i, (r, c) in enumerate(zip(rules, counts))],
+                 hide_index=True, width="stretch", key="settings_rule_preview", column_config=counted)
     if st.button(v.tr("settings_save_rules"), key="settings_save_rules", type="primary", disabled=not may_settings,
                  icon=":material/save:"):
         try:

@@ -1,6 +1,7 @@
 """The Evaluation page in AppTest: demo store and empty store, both languages, filters, roles, sample figures."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -121,3 +122,63 @@ def test_saving_weights_on_the_page_writes_settings(tmp_path, demo_db):
         assert scorecard.weights(store)["frt_sla_rate"] == 60.0
     finally:
         store.close()
+
+
+RAW_KEY = re.compile(r"^(ev|impr|sat)_[a-z_]+$")
+
+
+def shown_strings(at) -> list[str]:
+    """Every string a person sees: texts, labels, options, tab and expander labels, table headers and cells."""
+    out = page_text(at).splitlines()
+    out += [x.label for x in (*at.tabs, *at.expander, *at.button, *at.selectbox, *at.text_input, *at.toggle)]
+    out += [str(o) for s in at.selectbox for o in s.options]
+    for frame in (*at.dataframe, *at.table):
+        df = frame.value
+        out += [str(c) for c in df.columns] + [str(x) for col in df.columns for x in df[col] if isinstance(x, str)]
+    return [s.strip() for s in out]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_raw_text_key_is_rendered(demo_db, lang):
+    at = run_app(demo_db, PAGE, {"lang": lang})
+    assert_no_exception(at)
+    shown = shown_strings(at)
+    assert len(shown) > 100  # the whole page was collected, not an error screen
+    assert [s for s in shown if RAW_KEY.match(s)] == []
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", ["没有匹配的问卷", "统计期内没有质检记录", "没有可评分的坐席或班组", "统计期内没有培训考核记录"]),
+    ("en", ["none matches these filters", "No QA evaluations", "No agent or team to score", "No training assessments"]),
+])
+def test_filter_that_matches_nothing_explains_every_section(demo_db, lang, words):
+    at = run_app(demo_db, PAGE, {"lang": lang, "team": "一组", "channel": "onsite", "type": "suggestion"})
+    assert_no_exception(at)
+    text = page_text(at)
+    for w in words:
+        assert w in text, w
+    assert not at.metric and not at.dataframe  # no zeros standing in for missing data
+
+
+def test_gap_chart_labels_and_units():
+    from csq.evaluation_charts import gap_figure, waves_figure
+
+    dims = [{"dimension": "empathy", "gap": -0.5, "ci_low": -0.7, "ci_high": -0.3, "expectation": 6.0,
+             "perception": 5.5, "n": 1200}]
+    fig = gap_figure(dims, "zh", 0.95)
+    assert fig.layout.xaxis.title.text == "差距 P − E（分，7 分制）"
+    assert list(fig.data[0].text) == ["-0.50"] and fig.data[0].insidetextanchor == "start"
+    assert "n = 1,200" in fig.data[0].hovertext[0]
+    waves = waves_figure([{"wave": "2025Q1", "empathy": -0.5, "weighted_gap": -0.4}], ["empathy"], "en")
+    assert waves.layout.yaxis.title.text == "Gap P − E (points on the 1–7 scale)"
+    assert waves.layout.title.text != "Trend across survey waves"  # not the section heading twice
+
+
+def test_status_mark_uses_full_width_brackets_in_chinese():
+    from csq.evaluation_tables import _status_mark
+    from csq.settings import Target
+
+    target = Target(indicator="csat_rate", direction="higher", target=0.9, warning=0.85)
+    assert _status_mark("csat_rate", 0.95, {"csat_rate": target}, "zh") == "（达标）"
+    assert _status_mark("csat_rate", 0.95, {"csat_rate": target}, "en") == " (on target)"
+    assert _status_mark("csat_rate", 0.95, {}, "zh") == ""

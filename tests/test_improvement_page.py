@@ -92,3 +92,44 @@ def test_viewer_sees_everything_but_changes_nothing(demo: Path):
     keys = {b.key for b in at.button}
     assert not keys & {"impr_pareto_start", "impr_new_blank", "impr_move_go", "impr_return_plan"}
     assert len(at.dataframe) >= 3
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_raw_text_key_is_rendered(demo: Path, lang: str) -> None:
+    from tests.test_evaluation_page import RAW_KEY, shown_strings
+
+    at = run_app(demo, PAGE, {"lang": lang})
+    assert_no_exception(at)
+    shown = shown_strings(at)
+    assert len(shown) > 100
+    assert [s for s in shown if RAW_KEY.match(s)] == []
+    # scopes read as field names and labels, not as raw 'channel=phone'
+    assert not [s for s in shown if "channel=" in s or "team=" in s]
+    assert "mannwhitneyu" not in "\n".join(shown)
+
+
+@pytest.mark.parametrize("lang, words", [("zh", ["当前筛选条件下没有数据"]), ("en", ["Nothing matches these filters"])])
+def test_filter_that_matches_nothing(demo: Path, lang: str, words: list[str]) -> None:
+    at = run_app(demo, PAGE, {"lang": lang, "team": "一组", "channel": "onsite", "type": "suggestion"})
+    assert_no_exception(at)
+    text = page_text(at)
+    for w in words:
+        assert w in text, w
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_empty_store_renders_without_errors(tmp_path: Path, lang: str) -> None:
+    at = run_app(tmp_path / "empty.duckdb", PAGE, {"lang": lang})
+    assert_no_exception(at)
+    assert ("还没有数据" if lang == "zh" else "No data yet") in page_text(at)
+
+
+def test_display_helpers() -> None:
+    from csq.improvement_charts import p_text, scope_text, test_name
+
+    assert scope_text("team=售后组; channel=phone", "zh") == "班组 = 售后组 · 渠道 = 电话"
+    assert scope_text("team=售后组; channel=phone", "en") == "Team = 售后组 · Channel = Phone"
+    assert scope_text(None, "en") == "—"
+    assert scope_text("nonsense", "zh") == "nonsense"
+    assert p_text(2.059e-56) == "< 0.0001" and p_text(0.04123) == "0.0412" and p_text(None) == "—"
+    assert test_name("mannwhitneyu", "zh") == "Mann–Whitney U 检验" and test_name(None, "en") == "—"

@@ -180,3 +180,43 @@ def test_breakdown_switches_field_and_indicator(demo_db: Path) -> None:
     for _, r in table.iterrows():
         assert r["Value"] == format_value("csat_mean", rows[r["Group"]]["csat_mean"], "en")
         assert r["n"] == rows[r["Group"]]["n"]["csat_mean"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_raw_text_key_is_rendered(demo_db: Path, lang: str) -> None:
+    from tests.test_evaluation_page import RAW_KEY, shown_strings
+
+    # an explicit period: this store ends in 2025-12
+    at = run_app(demo_db, "pages/satisfaction.py", {"lang": lang, "from": "2025-01", "to": "2025-12"})
+    assert_no_exception(at)
+    shown = shown_strings(at)
+    assert len(shown) > 100
+    assert [s for s in shown if RAW_KEY.match(s)] == []
+    assert "n " not in shown  # the year-on-year table names both n columns
+
+
+@pytest.mark.parametrize("lang, words", [("zh", ["当前筛选条件下没有满意度调查数据"]), ("en", ["No survey data matches"])])
+def test_filter_that_matches_nothing(demo_db: Path, lang: str, words: list[str]) -> None:
+    at = run_app(demo_db, "pages/satisfaction.py", {"lang": lang, "team": "一组", "channel": "onsite",
+                                                     "type": "suggestion"})
+    assert_no_exception(at)
+    for w in words:
+        assert w in page_text(at), w
+    assert not at.metric and not at.dataframe
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_empty_store_renders_without_errors(tmp_path: Path, lang: str) -> None:
+    at = run_app(tmp_path / "empty.duckdb", "pages/satisfaction.py", {"lang": lang})
+    assert_no_exception(at)
+    assert ("还没有数据" if lang == "zh" else "No data yet") in page_text(at)
+
+
+def test_month_ticks_are_short_and_thinned() -> None:
+    from csq.satisfaction import month_ticks
+
+    assert month_ticks(["2025-11", "2025-12", "2026-01"], "zh") == (
+        ["2025年11月", "2025年12月", "2026年1月"], ["11月<br>2025", "12月", "1月<br>2026"])
+    values, texts = month_ticks([f"2025-{m:02d}" for m in range(1, 13)] + ["2026-01", "2026-02"], "en")
+    assert values == ["Jan 2025", "Mar 2025", "May 2025", "Jul 2025", "Sep 2025", "Nov 2025", "Jan 2026"]
+    assert texts[:2] == ["Jan<br>2025", "Mar"] and texts[-1] == "Jan<br>2026"

@@ -15,6 +15,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ev_expectation": ("期望 E", "Expectation E"),
     "ev_perception": ("感知 P", "Perception P"),
     "ev_gap": ("差距 P − E", "Gap P − E"),
+    "ev_gap_axis": ("差距 P − E（分，7 分制）", "Gap P − E (points on the 1–7 scale)"),
     "ev_ci": ("{p}% 置信区间", "{p}% CI"),
     "ev_points": ("平均权重分", "Mean points"),
     "ev_alpha_p": ("α（感知）", "α (perception)"),
@@ -62,6 +63,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ev_items": ("题目明细", "Item detail"),
     "ev_item": ("题目", "Item"),
     "ev_waves": ("各波次趋势", "Trend across survey waves"),
+    "ev_waves_chart": ("各维度差距与加权差距（按季度波次）", "Gap of each dimension and the weighted gap, by quarterly wave"),
     "ev_wave": ("波次", "Wave"),
     "ev_one_wave": ("统计期内只有一个调查波次，扩大统计期可查看趋势。", "Only one survey wave in the period; widen it to see a trend."),
     # QA
@@ -113,6 +115,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ev_by": ("评分对象", "Score by"),
     "ev_score": ("综合得分", "Composite score"),
     "ev_grade": ("等级", "Grade"),
+    "ev_score_axis": ("综合得分（0–100 分）", "Composite score (0–100 points)"),
     "ev_rank": ("排名", "Rank"),
     "ev_change": ("较上期", "vs previous"),
     "ev_n_tickets": ("工单数 n", "Tickets n"),

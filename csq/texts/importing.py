@@ -11,7 +11,7 @@ TEXT: dict[str, tuple[str, str]] = {
                       "Choose files (CSV or Excel, several at once, up to 200 MB each)"),
     "import_upload_help": ("支持 UTF-8、GBK/GB18030 编码的 CSV 和 .xlsx/.xls；表头可以是中文或英文。",
                            "CSV in UTF-8 or GBK/GB18030, and .xlsx/.xls; headers may be Chinese or English."),
-    "import_size": ("文件大小 {mb} MB", "File size {mb} MB"),
+    "import_size": ("文件大小 {size}", "File size {size}"),
     "import_kind": ("记录类型", "Record kind"),
     "import_kind_help": ("根据表头自动识别为「{kind}」，可以修改。", "Detected from the headers as «{kind}»; you may change it."),
     "import_kind_tickets": ("工单", "Tickets"),

@@ -53,6 +53,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "sat_yoy_period": ("本期 {a}，去年同期 {b}", "This period {a}, a year earlier {b}"),
     "sat_yoy_current": ("本期", "This period"),
     "sat_yoy_previous": ("去年同期", "A year earlier"),
+    "sat_yoy_n_current": ("本期 n", "n this period"),
+    "sat_yoy_n_previous": ("去年同期 n", "n a year earlier"),
     "sat_yoy_change": ("变化", "Change"),
     "sat_yoy_p": ("p 值", "p-value"),
     "sat_yoy_verdict": ("结论", "Verdict"),
