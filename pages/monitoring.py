@@ -19,7 +19,7 @@ ui.set_page_param("indicator", key)
 target = ui.targets(v.store, v.version).get(key)
 
 
-@st.fragment
+@st.fragment(parallel=True)  # sections load side by side; one slow query holds up only its own
 def trend_section() -> None:
     """Monthly trend with target line and control limits, and the months that broke a rule."""
     rows = ui.kpis(v.store, v.version, f, ("month",), (key,))
@@ -42,7 +42,7 @@ def trend_section() -> None:
         st.caption(v.tr("no_signals"))
 
 
-@st.fragment
+@st.fragment(parallel=True)
 def breakdown_section() -> None:
     """The indicator by team, channel, type or priority over the period, and the team × month heat-map."""
     st.subheader(v.tr("breakdown"))
@@ -59,7 +59,7 @@ def breakdown_section() -> None:
         st.plotly_chart(charts.heatmap_figure(heat, "team", key, v.lang), key="heatmap_chart")
 
 
-@st.fragment
+@st.fragment(parallel=True)
 def sla_section() -> None:
     """SLA compliance by priority and by type."""
     st.subheader(v.tr("sla_compliance"))
@@ -70,7 +70,7 @@ def sla_section() -> None:
         col.dataframe(table, hide_index=True, width="stretch", key=f"sla_{by}")
 
 
-@st.fragment
+@st.fragment(parallel=True)
 def tickets_section() -> None:
     """Breached and overdue tickets, masked, with a drill-down to one ticket and a CSV export."""
     unmask = False
