@@ -77,6 +77,8 @@ def tile(key: str, current: dict[str, Any], previous: dict[str, Any] | None, tar
     spark = [float(r[key]) for r in trend if r.get(key) is not None]
     delta = format_delta(key, value, before, lang)
     arrow = "auto" if delta is None or delta.startswith(("+", "-")) else "off"  # no arrow for "no change"
+    if arrow == "off":
+        delta_color = "off"  # no change is neither good nor bad: grey, not the colour of a fall
     return Tile(key, indicator_name(key, lang), format_value(key, value, lang), delta,
                 delta_color, arrow, status, status_md, f"{formula(key, lang)}  \n{prev_txt}",
                 f"**{indicator_name(key, lang)}**\n\n{formula(key, lang)}\n\nn = {n:,}", spark)
