@@ -152,6 +152,9 @@ _W_ALPHA = np.array([10.0, 30.0, 25.0, 18.0, 17.0]) * 0.5
 def servqual_table(rng: np.random.Generator, cal: Calendar, scale: float) -> pa.Table:
     """Return quarterly SERVQUAL waves (~150 respondents each), E and P items and 100-point weights."""
     parts: list[pa.Table] = []
+    # Items of one dimension share a respondent's view of that dimension, so they agree (Cronbach's α ≈ 0.8),
+    # as on a sound questionnaire. Drawn from a spawned stream, so the other columns stay as they were.
+    (shared,) = rng.spawn(1)
     for wave, mi in enumerate(_quarter_ends(cal)):
         y, mo = cal.months[mi]
         first, after = int(cal.month_first[mi]), int(cal.month_first[mi + 1])
@@ -172,9 +175,10 @@ def servqual_table(rng: np.random.Generator, cal: Calendar, scale: float) -> pa.
             for dim, items in SERVQUAL_DIMENSIONS.items():
                 # Responsiveness perceptions improve a little each wave as the actions land.
                 p_mean = _P_MEAN[dim] + (0.06 * wave if dim == "responsiveness" else 0.0)
+                view = shared.normal(0, 0.45 if side == "e" else 0.8, n)
                 for item in items:
-                    raw = (e_level + _E_OFFSET[dim] + rng.normal(0, 0.6, n) if side == "e"
-                           else p_level + p_mean + rng.normal(0, 0.8, n))
+                    raw = (e_level + _E_OFFSET[dim] + view + rng.normal(0, 0.6, n) if side == "e"
+                           else p_level + p_mean + view + rng.normal(0, 0.8, n))
                     cols[f"{side}_{item}"] = pa.array(np.clip(np.round(raw), 1, 7).astype(np.int16))
         points = np.round(rng.dirichlet(_W_ALPHA, n) * 100)
         points[np.arange(n), points.argmax(axis=1)] += 100 - points.sum(axis=1)

@@ -49,7 +49,7 @@ def servqual_tab() -> None:
                  key="ev_dims")
     weak = tb.weak_alpha(o["dimensions"], servqual.ALPHA_OK)
     if weak:
-        st.warning(v.tr("ev_alpha_warn", dims="、".join(tb.dim_name(d, lang) for d in weak)))
+        st.warning(v.tr("ev_alpha_warn", dims=("、" if lang == "zh" else ", ").join(tb.dim_name(d, lang) for d in weak)))
     with st.expander(v.tr("ev_formula_sq")):
         st.markdown(v.tr("ev_formula_sq_body"))
     st.subheader(v.tr("ev_diagnosis"))
