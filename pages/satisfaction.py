@@ -57,7 +57,7 @@ def readable_trend(fig: Any, points: list) -> Any:
     return fig
 
 
-@st.fragment
+@st.fragment(parallel=True)  # sections load side by side; one slow query holds up only its own
 def trends_section() -> None:
     """Each indicator by month with its target, n and control limits, and the months that broke a rule."""
     st.subheader(v.tr("sat_trends"))
@@ -89,7 +89,7 @@ def trends_section() -> None:
                 st.caption(v.tr("no_signals"))
 
 
-@st.fragment
+@st.fragment(parallel=True)
 def breakdown_section() -> None:
     """One indicator by channel, team or type, each group against limits that follow its n."""
     st.subheader(v.tr("sat_breakdown"))
@@ -116,7 +116,7 @@ def breakdown_section() -> None:
         st.markdown(v.tr("sat_flagged_groups", groups="; ".join(out)))
 
 
-@st.fragment
+@st.fragment(parallel=True)
 def distribution_section() -> None:
     """How many answers gave each csat score, and the NPS groups."""
     st.subheader(v.tr("sat_distribution"))
@@ -137,7 +137,7 @@ def distribution_section() -> None:
                       key=f"sat_dist_{scale}")
 
 
-@st.fragment
+@st.fragment(parallel=True)
 def yoy_section() -> None:
     """This period against the same months a year earlier, with a test of whether the change is real."""
     st.subheader(v.tr("sat_yoy"))
@@ -170,7 +170,7 @@ def yoy_section() -> None:
         st.plotly_chart(sat.yoy_figure(y["months"], key, v.lang), key="sat_yoy_chart")
 
 
-@st.fragment
+@st.fragment(parallel=True)
 def drivers_section() -> None:
     """Satisfaction against what happened to the linked ticket, and which driver matters most."""
     st.subheader(v.tr("sat_drivers"))
@@ -190,7 +190,7 @@ def drivers_section() -> None:
     st.caption(v.tr("sat_driver_how"))
 
 
-@st.fragment
+@st.fragment(parallel=True)
 def comments_section() -> None:
     """Searchable comments with score, channel, team and date; personal data masked unless allowed."""
     st.subheader(v.tr("sat_comments"))
