@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import pandas  # noqa: F401  (see below)
+import plotly.graph_objects  # noqa: F401
+import scipy.stats  # noqa: F401
 import streamlit as st
 
 from csq import audit as audit_log
@@ -16,6 +19,9 @@ from csq.filters import Filter
 from csq.i18n import DEFAULT_LANG, LANGS, canonical_values, has_canonical_values, t, value_label
 from csq.store import Store, current_user, default_db_path, open_store
 from csq.values import canonical_value
+
+# Imported here, on the main thread, because parallel fragments would otherwise import them for the first time
+# in several threads at once, and Python then hands a half-initialised module to all but one of them.
 
 CACHE_TTL = 600
 LIST_KEYS = ("channel", "type", "team", "category", "priority", "agent")
