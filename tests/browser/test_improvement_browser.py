@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import exceptions, settle
 
 
@@ -19,7 +21,7 @@ def test_pareto_to_action_to_check_to_verdict(writable_server: tuple[str, Path],
     main.get_by_label("Owner", exact=True).first.fill("Browser test")
     main.get_by_role("button", name="Save action").click()
     settle(page)
-    assert main.get_by_text("Action IMP-021 created.").is_visible()
+    expect(main.get_by_text("Action IMP-021 created.")).to_be_visible(timeout=30_000)
     main.get_by_role("tab", name="Action register").click()
     settle(page)
     stage = main.get_by_role("combobox", name="Move to stage")
@@ -29,9 +31,9 @@ def test_pareto_to_action_to_check_to_verdict(writable_server: tuple[str, Path],
     settle(page)
     main.get_by_role("button", name="Move", exact=True).click()
     settle(page)
-    assert main.get_by_text("Action IMP-021 moved to Check.").is_visible()
+    expect(main.get_by_text("Action IMP-021 moved to Check.")).to_be_visible(timeout=30_000)
     main.get_by_role("tab", name="Effect check").click()
     settle(page)
-    assert main.get_by_text("Verdict: Pending").is_visible()
-    assert main.get_by_text("The after window is not over yet").first.is_visible()
+    expect(main.get_by_text("Verdict: Pending")).to_be_visible(timeout=30_000)
+    expect(main.get_by_text("The after window is not over yet").first).to_be_visible(timeout=30_000)
     assert not exceptions(page)
