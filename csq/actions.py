@@ -13,10 +13,9 @@ from datetime import date, datetime
 import pyarrow as pa
 
 from csq.batches import commit_records, stored_columns
-from csq.effect import add_months
 from csq.errors import InputRefused, NotFound
 from csq.fields import ACTIONS, CAUSES, PDCA, STATUSES
-from csq.filters import parse_scope
+from csq.filters import add_months, parse_scope
 from csq.indicators import INDICATORS
 from csq.roles import require
 from csq.settings import get_setting

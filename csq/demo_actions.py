@@ -10,7 +10,8 @@ from datetime import date, timedelta
 
 import pyarrow as pa
 
-from csq.demo_base import add_months, day_number, dates
+from csq.demo_base import day_number, dates
+from csq.filters import add_months
 from csq.store import Store
 
 Offset = tuple[int, int]  # (calendar months, days) relative to the demo's end date

@@ -13,6 +13,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from csq.filters import add_months
+
 DAY = 86_400
 HOUR = 3_600
 EPOCH = date(1970, 1, 1)
@@ -52,14 +54,6 @@ def day_number(d: date) -> int:
 def to_date(n: int) -> date:
     """Return the date of a day number."""
     return EPOCH + timedelta(days=int(n))
-
-
-def add_months(d: date, k: int) -> date:
-    """Return the date k calendar months after d (day clipped to the month's length)."""
-    y, m = divmod(d.year * 12 + d.month - 1 + k, 12)
-    m += 1
-    last = (date(y + (m == 12), m % 12 + 1, 1) - timedelta(days=1)).day
-    return date(y, m, min(d.day, last))
 
 
 @dataclass(frozen=True)

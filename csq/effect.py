@@ -16,9 +16,9 @@ import numpy as np
 from scipy import stats
 
 from csq.errors import InputRefused
-from csq.filters import Filter, build_where, ticket_dims
-from csq.indicators import (INDICATORS, _qa_dims, _scope_table, _servqual_parts, _survey_dims,
-                            _TRAINING_DIMS, _ACTION_DIMS)
+from csq.filters import Filter, add_months, build_where, ticket_dims
+from csq.indicators import (INDICATORS, qa_dims, scope_table, servqual_parts, survey_dims,
+                            TRAINING_DIMS, ACTION_DIMS)
 from csq.settings import get_setting
 from csq.sla import as_of as data_as_of
 from csq.sla import limits_sql
@@ -71,15 +71,6 @@ class EffectCheck:
                 "p_value": self.p_value, "verdict": self.verdict}
 
 
-def add_months(d: date, months: int) -> date:
-    """Return the same day `months` calendar months later (the month's last day when it is shorter)."""
-    index = d.year * 12 + d.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
-    return date(year, month, min(d.day, last))
-
-
 def _as_date(value: object) -> date | None:
     """Return a date from a date, a datetime or an ISO text, None otherwise."""
     if isinstance(value, datetime):
@@ -126,7 +117,7 @@ def _run(name: str, dims: dict[str, str], month_expr: str, id_expr: str, **extra
 
 def _surveys(store: Store, f: Filter) -> list[dict[str, object]]:
     """Return one row per answer (by response moment) and one per invitation (by send moment)."""
-    dims = _survey_dims()
+    dims = survey_dims()
     rows: list[dict[str, object]] = []
     answered, sent = "coalesce(s.responded_at, s.sent_at)", "s.sent_at"
     wa, pa_, _ = build_where(f, dims, answered)
@@ -141,13 +132,13 @@ def _surveys(store: Store, f: Filter) -> list[dict[str, object]]:
 _RUNNERS: dict[str, _Runner] = {
     "tickets": _run("tickets", ticket_dims("t"), "t.created_at", "t.ticket_id", limits=limits_sql()),
     "surveys": _surveys,
-    "qa": _run("qa", _qa_dims(), "e.evaluated_at", "e.evaluation_id", agent_team=load("agent_team")),
+    "qa": _run("qa", qa_dims(), "e.evaluated_at", "e.evaluation_id", agent_team=load("agent_team")),
     # Assessments have no key of their own; each filtered row is one record.
-    "training": _run("training", _TRAINING_DIMS, "r.assessed_at", "row_number() OVER ()",
+    "training": _run("training", TRAINING_DIMS, "r.assessed_at", "row_number() OVER ()",
                      agent_team=load("agent_team")),
-    "servqual": _run("servqual", {}, "s.responded_at", "s.respondent_id", **_servqual_parts()),
-    "actions": _run("actions", _ACTION_DIMS, "a.due_date", "a.action_id",
-                    register=lambda store: {"_csq_scope": _scope_table(store)}),
+    "servqual": _run("servqual", {}, "s.responded_at", "s.respondent_id", **servqual_parts()),
+    "actions": _run("actions", ACTION_DIMS, "a.due_date", "a.action_id",
+                    register=lambda store: {"_csq_scope": scope_table(store)}),
 }
 
 

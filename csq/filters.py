@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from csq.errors import InputRefused
 from csq.fields import TICKETS, TRANSIENT_FIELDS
@@ -39,6 +39,14 @@ def _month_start(text: str, what: str) -> date:
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise InputRefused(f"The {what} month {text!r} is not a month.", "Write it as YYYY-MM, e.g. 2025-03.")
     return date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def add_months(d: date, months: int) -> date:
+    """Return the same day `months` calendar months later (the month's last day when it is shorter)."""
+    year, month = divmod(d.year * 12 + d.month - 1 + months, 12)
+    month += 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(d.day, last))
 
 
 def _next_month(d: date) -> date:

@@ -148,7 +148,7 @@ def target_status(value: float | None, target: Target | None) -> str | None:
 _TEXT_FIELDS = tuple(n for n in FILTER_FIELDS if TICKETS.field(n).type in ("text", "enum"))
 
 
-def _survey_dims() -> dict[str, str]:
+def survey_dims() -> dict[str, str]:
     """Return the survey dimensions: own channel/team/agent else the linked ticket's; the rest from the ticket."""
     dims = ticket_dims("t")
     dims.update(ticket_id="s.ticket_id", channel="coalesce(s.channel, t.channel)",
@@ -157,15 +157,15 @@ def _survey_dims() -> dict[str, str]:
     return dims
 
 
-def _qa_dims() -> dict[str, str]:
+def qa_dims() -> dict[str, str]:
     """Return the QA dimensions: the evaluation's agent, its team by fallback, the rest from the linked ticket."""
     dims = ticket_dims("t")
     dims.update(ticket_id="e.ticket_id", agent="e.agent", team="coalesce(t.team, a.team, u.team)")
     return dims
 
 
-_TRAINING_DIMS = {"agent": "r.agent", "team": "coalesce(r.team, a.team, u.team)"}
-_ACTION_DIMS = {n: f"sc.{n}" for n in _TEXT_FIELDS} | {f"{n}_raw": f"sc.{n}_raw" for n in RAW_FIELDS}
+TRAINING_DIMS = {"agent": "r.agent", "team": "coalesce(r.team, a.team, u.team)"}
+ACTION_DIMS = {n: f"sc.{n}" for n in _TEXT_FIELDS} | {f"{n}_raw": f"sc.{n}_raw" for n in RAW_FIELDS}
 
 
 # ---- one query per record kind
@@ -236,7 +236,7 @@ def _simple(name: str, dims: Mapping[str, str], month_expr: str, **extra: str) -
 
 def _run_surveys(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
     """Return the survey rows: answers by response month and invitations by send month, one query."""
-    dims = _survey_dims()
+    dims = survey_dims()
     # An answer without a response time is placed by its send time rather than dropped.
     answered_month, sent_month = "coalesce(s.responded_at, s.sent_at)", "s.sent_at"
     ga, gi = _grouping(by, dims, answered_month), _grouping(by, dims, sent_month)
@@ -249,9 +249,9 @@ def _run_surveys(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> l
     return _rows(store, sql, p)
 
 
-def _scope_table(store: Store) -> pa.Table:
+def scope_table(store: Store) -> pa.Table:
     """Return each action's dimensions parsed from its scope text (the first value of each field)."""
-    cols: dict[str, list[object]] = {c: [] for c in ["action_id", *_ACTION_DIMS]}
+    cols: dict[str, list[object]] = {c: [] for c in ["action_id", *ACTION_DIMS]}
     for action_id, scope in store.rows("SELECT action_id, scope FROM actions_current WHERE status <> 'cancelled'"):
         try:
             pairs, canonical = scope_pairs(scope), parse_scope(scope)
@@ -261,23 +261,23 @@ def _scope_table(store: Store) -> pa.Table:
         for fld, value in pairs:
             raw.setdefault(f"{fld}_raw", value)
         cols["action_id"].append(action_id)
-        for c in _ACTION_DIMS:
+        for c in ACTION_DIMS:
             cols[c].append(raw.get(c) if c.endswith("_raw") else (canonical.get(c) or [None])[0])
     return pa.table({c: pa.array(v, pa.string()) for c, v in cols.items()})
 
 
 def _run_actions(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
     """Return the action rows, the scopes parsed in Python and joined in as a registered table."""
-    grouping = _grouping(by, _ACTION_DIMS, "a.due_date")
+    grouping = _grouping(by, ACTION_DIMS, "a.due_date")
     if grouping is None:
         return []
-    where, params, _ = build_where(f, _ACTION_DIMS, "a.due_date")
+    where, params, _ = build_where(f, ACTION_DIMS, "a.due_date")
     sql, p = render("actions", groups=grouping[0], group_names=grouping[1], where=(where, params),
                     as_of=("?", [ctx.as_of]))
-    return _rows(store, sql, p, {"_csq_scope": _scope_table(store)})
+    return _rows(store, sql, p, {"_csq_scope": scope_table(store)})
 
 
-def _servqual_parts() -> dict[str, str]:
+def servqual_parts() -> dict[str, str]:
     """Return the SQL fragments of servqual.sql built from the item allow-list of csq.fields."""
     gaps = [f"list_avg([{', '.join(f's.p_{i} - s.e_{i}' for i in items)}]) AS gap_{d}"
             for d, items in SERVQUAL_DIMENSIONS.items()]
@@ -296,10 +296,10 @@ def _servqual_parts() -> dict[str, str]:
 _SOURCES: dict[str, Callable[[Store, Filter, Sequence[str], _Context], list[Row]]] = {
     "tickets": _simple("tickets", ticket_dims("t"), "t.created_at", limits=limits_sql()),
     "surveys": _run_surveys,
-    "qa": _simple("qa", _qa_dims(), "e.evaluated_at", agent_team=load("agent_team")),
-    "training": _simple("training", _TRAINING_DIMS, "r.assessed_at", agent_team=load("agent_team")),
+    "qa": _simple("qa", qa_dims(), "e.evaluated_at", agent_team=load("agent_team")),
+    "training": _simple("training", TRAINING_DIMS, "r.assessed_at", agent_team=load("agent_team")),
     "actions": _run_actions,
-    "servqual": _simple("servqual", {}, "s.responded_at", **_servqual_parts()),
+    "servqual": _simple("servqual", {}, "s.responded_at", **servqual_parts()),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from csq.filters import Filter, build_where, ticket_dims
-from csq.indicators import INDICATORS, _qa_dims, compute
+from csq.indicators import INDICATORS, qa_dims, compute
 from csq.sla import as_of, limits_sql
 from csq.spc import SpcPoint, control_chart
 from csq.sql import arrow, load, render
@@ -70,7 +70,7 @@ def counts(store: Store, source: str, f: Filter) -> dict[str | None, int]:
                        limits=limits_sql())
         sql, p = render("pareto_breaches", per_ticket=inner)
     elif source == "qa":
-        where, params, _ = build_where(f, _qa_dims(), "e.evaluated_at")
+        where, params, _ = build_where(f, qa_dims(), "e.evaluated_at")
         sql, p = render("pareto_qa", agent_team=load("agent_team"), where=(where, params))
     else:
         raise ValueError(f"unknown Pareto source {source!r}")

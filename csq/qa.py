@@ -16,7 +16,7 @@ import pyarrow as pa
 from scipy import stats
 
 from csq.filters import Filter, build_where
-from csq.indicators import _qa_dims  # the same dimensions as the qa_score indicator, so figures agree
+from csq.indicators import qa_dims  # the same dimensions as the qa_score indicator, so figures agree
 from csq.servqual import mean_ci
 from csq.sql import arrow, load, render
 from csq.store import Store
@@ -26,7 +26,7 @@ CONFIDENCE = 0.95
 
 def _evaluations_sql(f: Filter) -> tuple[str, list[object]]:
     """Return the bound SQL of the filtered evaluations (one row each)."""
-    where, params, _ = build_where(f, _qa_dims(), "e.evaluated_at")
+    where, params, _ = build_where(f, qa_dims(), "e.evaluated_at")
     return render("qa_evaluations", agent_team=load("agent_team"), where=(where, params))
 
 

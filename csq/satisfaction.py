@@ -17,7 +17,7 @@ from csq.errors import InputRefused
 from csq.filters import Filter, build_where
 from csq.format import format_value
 from csq.i18n import fmt_month, t
-from csq.indicators import INDICATORS, _survey_dims, compute
+from csq.indicators import INDICATORS, survey_dims, compute
 from csq.settings import Target
 from csq.spc import GroupPoint, group_chart
 from csq.sql import arrow, render
@@ -45,13 +45,13 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 def _where(f: Filter) -> tuple[str, list[object]]:
     """Return the bound survey condition of a filter, answers placed in their response month."""
-    where, params, _ = build_where(f, _survey_dims(), _ANSWER_MONTH)
+    where, params, _ = build_where(f, survey_dims(), _ANSWER_MONTH)
     return where, params
 
 
 def _spread(store: Store, f: Filter, by: str | None) -> list[dict[str, object]]:
     """Return per group (or once overall) n, mean and sample variance of csat and of NPS answer scores."""
-    group = _survey_dims()[by] if by else "NULL"
+    group = survey_dims()[by] if by else "NULL"
     sql, params = render("satisfaction_spread", group=group, where=_where(f))
     return arrow(store, sql, params).to_pylist()
 

@@ -8,7 +8,7 @@ see whether quality moved after the training; a later passed assessment of the s
 from __future__ import annotations
 
 from csq.filters import Filter, build_where
-from csq.indicators import _TRAINING_DIMS  # the dimensions of training_pass_rate, so figures agree
+from csq.indicators import TRAINING_DIMS  # the dimensions of training_pass_rate, so figures agree
 from csq.qa import _evaluations_sql
 from csq.sql import arrow, load, render
 from csq.store import Store
@@ -19,7 +19,7 @@ GROUPS = ("course", "team", "agent")
 
 def _results_sql(f: Filter) -> tuple[str, list[object]]:
     """Return the bound SQL of the filtered assessments with their result."""
-    where, params, _ = build_where(f, _TRAINING_DIMS, "r.assessed_at")
+    where, params, _ = build_where(f, TRAINING_DIMS, "r.assessed_at")
     return render("training_results", agent_team=load("agent_team"), where=(where, params))
 
 
