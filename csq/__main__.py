@@ -1,6 +1,6 @@
 """Entry point for `python -m csq`."""
 import sys
 
-from csq.cli import main
+from csq.cli.main import main
 
 sys.exit(main())

@@ -1,7 +1,7 @@
 """Typed errors: each says what is wrong, where, and what to do about it."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class CsqError(Exception):
@@ -60,10 +60,3 @@ class NotFound(CsqError):
 
     exit_code = 2
 
-
-@dataclass
-class ValidationReport:
-    """Errors collected while checking a file, capped so a huge bad file stays readable."""
-
-    errors: list[RowError] = field(default_factory=list)
-    total: int = 0

@@ -1,7 +1,7 @@
 """Run the dashboard in Streamlit's AppTest on a given store, URL parameters and role.
 
-Every run goes through app.py (ui.view() reruns a page that was started without it), so sidebar filters
-and page widgets can be changed and rerun as in a browser.
+Every run goes through app.py and its st.navigation, as in a browser, so sidebar filters and page widgets
+can be changed and rerun.
 """
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from tests.support import ROOT
@@ -21,20 +20,9 @@ from tests.support import ROOT
 def _env(db: Path, role: str) -> Iterator[None]:
     saved = {k: os.environ.get(k) for k in ("CSQ_DB", "CSQ_ROLE")}
     os.environ["CSQ_DB"], os.environ["CSQ_ROLE"] = str(db), role
-    # AppTest resets Streamlit's legacy pages/-directory flag before every run, so each rerun would start the
-    # page script without app.py, and ui.view()'s corrective rerun would swallow a button click. A server
-    # clears the flag for good at its first st.navigation call; do the same here.
-    original_init = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original_init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init  # type: ignore[method-assign]
     try:
         yield
     finally:
-        PagesManager.__init__ = original_init  # type: ignore[method-assign]
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
@@ -45,7 +33,7 @@ def _env(db: Path, role: str) -> Iterator[None]:
 def run_app(db: Path, page: str | None = None, params: dict[str, str | list[str]] | None = None,
             role: str = "admin", timeout: float = 120, user: dict[str, Any] | None = None,
             secrets: dict[str, Any] | None = None) -> AppTest:
-    """Return an AppTest of app.py after running `page` (e.g. 'pages/monitoring.py') with URL `params`.
+    """Return an AppTest of app.py after running `page` (e.g. 'app_pages/monitoring.py') with URL `params`.
 
     Without `secrets` the app is in local mode with `role`; with an `[auth]` section in `secrets`, `user`
     is the signed-in identity (st.user) and its claims decide the role.

@@ -1,22 +1,77 @@
-"""Shared fixtures: a fresh store per test and a helper that writes canonical rows into it."""
+"""Shared fixtures, built once per test session (per xdist worker) and copied where a test writes.
+
+- `template_db`: one migrated, seeded, empty store; `store` and `empty_db` are copies of it.
+- `demo_db`: the small demo center ending 2025-12-15 (24 months at scale 0.05) that the page tests read;
+  `demo_copy` gives a test its own writable copy.
+"""
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
-from csq.batches import commit_records
+from csq.demo import generate as demo
 from csq.store import Store, open_store
+from csq.store.batches import commit_records
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a migrated, seeded, empty store built once; tests copy it instead of migrating their own."""
+    db = tmp_path_factory.mktemp("template") / "template.duckdb"
+    open_store(db).close()
+    return db
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def new_db(tmp_path: Path, template_db: Path) -> Callable[[str], Path]:
+    """Return a function that makes a new empty store file (a copy of the template) named in tmp_path."""
+
+    def make(name: str = "t.duckdb") -> Path:
+        db = tmp_path / name
+        shutil.copyfile(template_db, db)
+        return db
+
+    return make
+
+
+@pytest.fixture
+def store(new_db: Callable[[str], Path]) -> Iterator[Store]:
     """Return an empty, migrated store in the test's temporary folder."""
-    s = open_store(tmp_path / "t.duckdb")
+    s = open_store(new_db("t.duckdb"))
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def empty_db(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Path:
+    """Return an empty, migrated store shared by read-only tests."""
+    db = tmp_path_factory.mktemp("empty") / "empty.duckdb"
+    shutil.copyfile(template_db, db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Path:
+    """Return the shared demo store ending 2025-12-15 (24 months at scale 0.05), closed for the app to open."""
+    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    shutil.copyfile(template_db, db)
+    s = open_store(db)
+    demo.generate(s, months=24, scale=0.05, end=date(2025, 12, 15))
+    s.close()
+    return db
+
+
+@pytest.fixture
+def demo_copy(tmp_path: Path, demo_db: Path) -> Path:
+    """Return this test's own writable copy of the shared demo store."""
+    db = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db, db)
+    return db
 
 
 # Columns that are NOT NULL in the schema; the importer fills these defaults, so fixtures do too.

@@ -90,8 +90,9 @@ def writable_server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Return a headless Chromium (Debian's) driven by Playwright."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         yield b
@@ -102,26 +103,41 @@ def browser() -> Iterator[object]:
 def page(browser: object) -> Iterator[object]:
     """Return a fresh page (its own context: a new browser for each test) at 1280 × 900."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")  # type: ignore[attr-defined]
+    context.set_default_timeout(WAIT_MS)
     pg = context.new_page()
     yield pg
     context.close()
 
 
-def settle(pg: object, timeout: float = 90_000) -> None:
+# How long a condition may take to come true. Long, because a loaded 2-core machine can take a minute for a
+# cold page; every wait below is for a condition the app signals, so a fast machine never waits this long.
+WAIT_MS = 180_000
+
+# True once Streamlit has finished every run: the app's own script-state attribute says not running, the
+# websocket is connected, no element is stale from an earlier run, and no status widget shows.
+_IDLE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+    && !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-stale="true"]')
+    && !!document.querySelector('[data-testid="stMain"]');
+}"""
+
+
+def settle(pg: object, timeout: float = WAIT_MS) -> None:
     """Wait until Streamlit has finished running the script and rendered, and stays finished for a moment.
 
-    A run can be followed at once by another (a rerun after a write, or the entry point taking over a page
-    started alone), so a single idle moment is not enough.
+    A run can be followed at once by another (a rerun after a write, parallel fragments finishing one by one),
+    so the app must be idle on three polls in a row, not at one moment.
     """
-    idle = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-            " && document.querySelector('[data-testid=\"stMain\"]')")
-    pg.wait_for_selector('[data-testid="stApp"]', timeout=timeout)  # type: ignore[attr-defined]
-    quiet = 0
     deadline = time.time() + timeout / 1000
-    while quiet < 3 and time.time() < deadline:
-        pg.wait_for_timeout(300)  # type: ignore[attr-defined]
-        quiet = quiet + 1 if pg.evaluate(idle) else 0  # type: ignore[attr-defined]
-    pg.wait_for_function(idle, timeout=timeout)  # type: ignore[attr-defined]
+    quiet = 0
+    while quiet < 3:
+        left = max(1.0, (deadline - time.time()) * 1000)
+        pg.wait_for_function(_IDLE, timeout=left)  # type: ignore[attr-defined]
+        pg.wait_for_timeout(250)  # type: ignore[attr-defined]
+        quiet = quiet + 1 if pg.evaluate(_IDLE) else 0  # type: ignore[attr-defined]
 
 
 def exceptions(pg: object) -> list[str]:

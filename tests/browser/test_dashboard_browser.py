@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from csq.format import format_value
-from csq.headline import HEADLINE
+from csq.metrics.display import format_value
+from csq.overview.headline import HEADLINE
 from tests.browser.conftest import exceptions, settle
 from tests.support import ROOT
 
@@ -30,15 +30,14 @@ def _filter(pg, label: str):
 
 def _tiles(pg) -> list[str]:
     # Wait for every tile: under load the last ones can arrive after the page first looks idle.
-    pg.wait_for_function(f"() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= {len(HEADLINE)}",
-                         timeout=60_000)
+    pg.wait_for_function(f"() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= {len(HEADLINE)}")
     return [e.inner_text().strip() for e in pg.query_selector_all('[data-testid="stMetricValue"]')]
 
 
 def test_shared_link_opens_chinese_view_with_tiles_equal_to_the_cli(server: str, page, demo_db: Path) -> None:
     page.goto(server + LINK)
     settle(page)
-    page.get_by_text("核心指标").wait_for(timeout=60_000)
+    page.get_by_text("核心指标").wait_for()
     assert exceptions(page) == []
     body = page.inner_text("body")
     assert "核心指标" in body and "监测指标" in body

@@ -7,12 +7,10 @@ from tests.browser.conftest import exceptions, settle
 
 
 def open_page(pg, server: str, query: str) -> None:
-    """Open /evaluation, through the home page first so the app's navigation is set up on a fresh server."""
-    pg.goto(f"{server}/?{query}")
-    settle(pg)
+    """Open /evaluation directly, as a shared link would, and wait for its tabs."""
     pg.goto(f"{server}/evaluation?{query}")
     settle(pg)
-    pg.wait_for_selector('[data-testid="stTab"]', timeout=90_000)  # the page's first run can outlast settle()
+    pg.wait_for_selector('[data-testid="stTab"]')  # the page's first run can outlast settle()
     settle(pg)
 
 
@@ -28,7 +26,7 @@ def test_every_tab_renders_in_both_languages(server, page, lang, title, tabs):
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 1
     for tab in tabs:
         page.get_by_role("tab", name=tab).click()
-        page.wait_for_timeout(300)
+        settle(page)
         assert exceptions(page) == []
     assert "/evaluation" in page.url and f"lang={lang}" in page.url
 
@@ -37,7 +35,7 @@ def test_clicking_a_scorecard_row_opens_the_detail(server, page):
     open_page(page, server, "lang=en")
     page.get_by_role("tab", name="Agent & team scorecard").click()
     frames = page.locator('[data-testid="stTabPanel"]:visible [data-testid="stDataFrame"]')
-    frames.first.wait_for(timeout=30_000)
+    frames.first.wait_for()
     box = frames.first.bounding_box()
     assert box is not None
     # the row-selection checkbox column sits left of the first data row (header ~35 px, row ~35 px)

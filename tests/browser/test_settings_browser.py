@@ -5,8 +5,8 @@ import json
 import shutil
 from pathlib import Path
 
-from csq.format import format_value
-from csq.headline import HEADLINE
+from csq.metrics.display import format_value
+from csq.overview.headline import HEADLINE
 from csq.store import open_store
 from tests.browser.conftest import exceptions, settle, start_server
 from tests.support import cli_json
@@ -20,7 +20,7 @@ def _frt_tile(page, base: str) -> str:
     page.goto(f"{base}/?lang=en&{PERIOD}")
     settle(page)
     # A cold server can report idle before the first script run has drawn anything: wait for the tiles.
-    page.get_by_text("First response within SLA").first.wait_for(timeout=90_000)
+    page.get_by_text("First response within SLA").first.wait_for()
     settle(page)
     assert exceptions(page) == []
     return page.locator('[data-testid="stMetricValue"]').nth(HEADLINE.index("frt_sla_rate")).inner_text().strip()
@@ -66,16 +66,16 @@ def test_phone_limit_2_to_3_minutes_in_the_browser_changes_the_tile_the_cli_and_
 
     page.goto(f"{base}/settings?lang=en")
     settle(page)
-    page.wait_for_selector(RULES_GRID, timeout=90_000)
+    page.wait_for_selector(RULES_GRID)
     assert exceptions(page) == []
     main = '[data-testid="stMain"]'
     assert "edited but not saved" not in page.inner_text(main)
     # Columns: channel, type, priority, first response, resolution. Row 0 is rule 1 (phone).
     _type_into_rules_grid(page, row=0, columns_left_of_last=1, text="3")
-    page.get_by_text("The SLA rules are edited but not saved").wait_for(timeout=30_000)
+    page.get_by_text("The SLA rules are edited but not saved").wait_for()
     page.get_by_role("button", name="Save SLA rules").click()
     # Saving reruns twice (save, then a fresh run showing the message), so wait for the message itself.
-    page.get_by_text("SLA rules saved").wait_for(timeout=60_000)
+    page.get_by_text("SLA rules saved").wait_for()
     settle(page)
     assert "edited but not saved" not in page.inner_text(main)
     assert exceptions(page) == []
@@ -106,19 +106,19 @@ def test_viewer_sees_no_import_or_settings_and_is_refused_on_the_direct_url(demo
     try:
         page.goto(f"{base}/?lang=en")
         settle(page)
-        page.get_by_text("First response within SLA").first.wait_for(timeout=90_000)
+        page.get_by_text("First response within SLA").first.wait_for()
         nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
         assert "Overview" in nav and "Monitoring" in nav
         assert "Import" not in nav and "Settings" not in nav
         page.goto(f"{base}/settings?lang=en")
         settle(page)
-        page.get_by_text("may not use this page").wait_for(timeout=60_000)
+        page.get_by_text("may not use this page").wait_for()
         main = page.inner_text('[data-testid="stMain"]')
         assert "Your role «viewer» may not use this page" in main, main
         assert page.get_by_role("button", name="Save SLA rules").count() == 0
         page.goto(f"{base}/import?lang=en")
         settle(page)
-        page.get_by_text("may not use this page").wait_for(timeout=60_000)
+        page.get_by_text("may not use this page").wait_for()
         assert "may not use this page" in page.inner_text('[data-testid="stMain"]')
         assert page.locator("input[type=file]").count() == 0
     finally:

@@ -1,0 +1,86 @@
+"""`python -m csq bench`: import speed against DuckDB's own CSV reader, and indicator speed."""
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from csq.ingest.importer import import_file
+from csq.metrics.engine import compute
+from csq.metrics.filters import Filter
+from csq.store import open_store
+
+_GEN_SQL = """
+COPY (
+  SELECT 'GD' || lpad(CAST(i AS VARCHAR), 9, '0') AS 工单编号,
+         strftime(TIMESTAMP '2025-01-01' + to_seconds(CAST(i * 2.5 AS BIGINT)), '%Y/%-m/%-d %-H:%M:%S') AS 受理时间,
+         strftime(TIMESTAMP '2025-01-01' + to_seconds(CAST(i * 2.5 AS BIGINT) + 20 + (CAST(hash(i) % 1000000007 AS BIGINT) % 600)),
+                  '%Y/%-m/%-d %-H:%M:%S') AS 首次响应时间,
+         CASE WHEN CAST(hash(i) % 1000000007 AS BIGINT) % 10 < 8 THEN strftime(TIMESTAMP '2025-01-01' +
+              to_seconds(CAST(i * 2.5 AS BIGINT) + 3600 + (CAST(hash(i * 7) % 1000000007 AS BIGINT) % 200000)), '%Y/%-m/%-d %-H:%M:%S') END AS 办结时间,
+         ['电话', '在线客服', '邮件', '微信', '网页', '上门服务'][1 + CAST(hash(i * 3) % 1000000007 AS BIGINT) % 6] AS 渠道,
+         ['咨询', '投诉', '售后服务', '技术支持', '建议'][1 + CAST(hash(i * 5) % 1000000007 AS BIGINT) % 5] AS 业务类型,
+         ['紧急', '高', '中', '低'][1 + CAST(hash(i * 11) % 1000000007 AS BIGINT) % 4] AS 紧急程度,
+         ['账单查询', '账号登录', '物流配送', '退换货', '产品故障'][1 + CAST(hash(i * 13) % 1000000007 AS BIGINT) % 5] AS 问题分类,
+         '坐席' || CAST(CAST(hash(i * 17) % 1000000007 AS BIGINT) % 60 AS VARCHAR) AS 处理坐席,
+         ['一组', '二组', '三组', '售后组', '技术组', '投诉组'][1 + CAST(hash(i * 19) % 1000000007 AS BIGINT) % 6] AS 所属班组,
+         '13' || lpad(CAST(CAST(hash(i * 23) % 1000000007 AS BIGINT) % 1000000000 AS VARCHAR), 9, '0') AS 客户电话,
+         1 + CAST(hash(i * 29) % 1000000007 AS BIGINT) % 3 AS 联系次数,
+         CASE WHEN CAST(hash(i * 31) % 1000000007 AS BIGINT) % 20 = 0 THEN 1 ELSE 0 END AS 重开次数,
+         CASE WHEN CAST(hash(i * 37) % 1000000007 AS BIGINT) % 30 = 0 THEN '是' ELSE '否' END AS 是否升级
+  FROM range($n) t(i)
+) TO '{path}' (HEADER, DELIMITER ',')
+"""
+
+
+def make_ticket_csv(path: Path, n: int) -> None:
+    """Write a realistic n-row ticket export (Chinese headers, UTF-8) to path."""
+    con = duckdb.connect()
+    try:
+        con.execute(_GEN_SQL.replace("{path}", str(path).replace("'", "''")), {"n": n})
+    finally:
+        con.close()
+
+
+def run_bench(tickets: int = 1_000_000) -> dict[str, object]:
+    """Return timings (seconds) of csq's import and DuckDB's read_csv on the same generated file."""
+    with tempfile.TemporaryDirectory(prefix="csq-bench-") as tmp:
+        folder = Path(tmp)
+        csv_path = folder / f"tickets_{tickets}.csv"
+        t0 = time.perf_counter()
+        make_ticket_csv(csv_path, tickets)
+        t_gen = time.perf_counter() - t0
+        size_mb = round(csv_path.stat().st_size / 1e6, 1)
+
+        t0 = time.perf_counter()
+        con = duckdb.connect(str(folder / "plain.duckdb"))
+        con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv_path}')")
+        con.close()
+        t_duck = time.perf_counter() - t0
+
+        store = open_store(folder / "csq.duckdb")
+        t0 = time.perf_counter()
+        res = import_file(store, csv_path, "tickets")
+        t_import = time.perf_counter() - t0
+        if res.status != "committed":
+            raise RuntimeError(f"bench import was {res.status}: {res.message}")
+
+        t0 = time.perf_counter()
+        compute(store, Filter(), by=["month"])
+        t_kpi_month = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        compute(store, Filter(where=(("channel", ("phone",)),)), by=["team"])
+        t_kpi_team = time.perf_counter() - t0
+        store.close()
+    return {
+        "tickets": tickets,
+        "file_mb": size_mb,
+        "generate_s": round(t_gen, 2),
+        "duckdb_read_csv_s": round(t_duck, 2),
+        "csq_import_s": round(t_import, 2),
+        "import_vs_read_csv": round(t_import / t_duck, 1) if t_duck else None,
+        "kpi_all_by_month_s": round(t_kpi_month, 2),
+        "kpi_phone_by_team_s": round(t_kpi_team, 2),
+    }

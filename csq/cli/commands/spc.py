@@ -1,0 +1,53 @@
+"""`python -m csq spc`: the monthly control chart of one indicator (SPEC §6), the same code as the pages."""
+from __future__ import annotations
+
+import argparse
+
+from csq.errors import InputRefused
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add the `spc` subcommand to the CLI parser."""
+    p = sub.add_parser("spc", parents=[common], help="control chart of one indicator by month")
+    p.add_argument("--indicator", required=True, metavar="KEY", help="an indicator key of SPEC §3, e.g. csat_rate")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM")
+    p.add_argument("--where", action="append", metavar="FIELD=VALUE")
+    p.set_defaults(func=cmd_spc)
+
+
+def cmd_spc(args: argparse.Namespace) -> int:
+    """Print one line (or JSON object) per month: value, n, centre, limits and the rules broken; return 0."""
+    from csq.cli.common import open_for, print_json
+    from csq.metrics.display import format_value
+    from csq.metrics.filters import Filter
+    from csq.metrics.indicators import INDICATORS
+    from csq.metrics.spc import chart_for, explain, spc_json
+
+    key = args.indicator.strip()
+    if key not in INDICATORS:
+        raise InputRefused(f"Unknown indicator {key!r}.", f"Use one of: {', '.join(INDICATORS)}.")
+    f = Filter.from_pairs(args.date_from, args.date_to, args.where or [])
+    store = open_for(args, read_only=True)
+    try:
+        points = chart_for(store, f, key)
+    finally:
+        store.close()
+    if args.json:
+        print_json(spc_json(points))
+        return 0
+    if not points:
+        print(f"No data for {key} under {f.describe()}.")
+        return 0
+    print(f"{key} · {f.describe()}")
+    print(f"{'month':<8} {'value':>12} {'n':>9} {'centre':>12} {'lcl':>12} {'ucl':>12}  signals")
+    for p in points:
+        cells = [format_value(key, x) if x is not None else "-" for x in (p.value, p.center, p.lcl, p.ucl)]
+        print(f"{p.month:<8} {cells[0]:>12} {p.n:>9,} {cells[1]:>12} {cells[2]:>12} {cells[3]:>12}  "
+              f"{', '.join(p.signals) or '-'}")
+    flagged = [p for p in points if p.signals]
+    for p in flagged:
+        print("  " + explain(p))
+    if sum(p.value is not None for p in points) < 3:
+        print("Fewer than 3 months with data: no control limits yet.")
+    return 0

@@ -1,0 +1,161 @@
+"""The Settings page's editable tables: targets and SLA rules in display units, rule previews, checked saves."""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from zoneinfo import available_timezones
+
+from csq.core.roles import require
+from csq.errors import InputRefused
+from csq.evaluation import scorecard
+from csq.metrics.indicators import INDICATORS
+from csq.store import Store, settings
+from csq.store.settings import SlaRule, Target
+
+_RULE_FIELDS = ("channel", "type", "priority")
+
+
+def _blank(value: object) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+
+
+def _scale(key: str) -> float:
+    """Return the factor from stored to shown values: rates are stored as fractions and shown in %."""
+    return 100.0 if INDICATORS[key].unit == "rate" else 1.0
+
+
+def target_rows(store: Store) -> list[dict[str, object]]:
+    """Return one row per indicator with a better direction: its target, direction and warning band as shown."""
+    current = settings.targets(store)
+    out = []
+    for key, ind in INDICATORS.items():
+        if ind.better is None:
+            continue
+        t = current.get(key)
+        k = _scale(key)
+        out.append({"indicator": key, "unit": "%" if k == 100 else ind.unit,
+                    "direction": t.direction if t else ind.better,
+                    "target": round(t.target * k, 6) if t else None,
+                    "warning": round(t.warning * k, 6) if t else None})
+    return out
+
+
+def targets_from_rows(rows: Sequence[Mapping[str, object]]) -> list[Target]:
+    """Return the targets the rows describe (a row without a target value has none), in stored units."""
+    out = []
+    for r in rows:
+        key = str(r["indicator"])
+        if key not in INDICATORS:
+            raise InputRefused(f"Unknown indicator {key!r}.", "Use an indicator key from SPEC §3.")
+        if _blank(r.get("target")):
+            continue
+        k = _scale(key)
+        warning = 0.0 if _blank(r.get("warning")) else float(r["warning"])  # type: ignore[arg-type]
+        direction = str(r.get("direction") or INDICATORS[key].better)
+        if direction not in ("higher", "lower"):
+            raise InputRefused(f"Target for {key}: direction {direction!r} is not higher or lower.",
+                               "Pick higher or lower.")
+        if warning < 0:
+            raise InputRefused(f"Target for {key}: the warning band is negative ({warning}).",
+                               "Use a band of 0 or more.")
+        out.append(Target(key, direction, float(r["target"]) / k, warning / k))  # type: ignore[arg-type]
+    return out
+
+
+def save_targets(store: Store, rows: Sequence[Mapping[str, object]], *, role: str, user: str | None = None) -> None:
+    """Replace the targets with the rows' (role 'target'; audited; takes effect at once)."""
+    require(role, "target")  # before validating: a refused role learns nothing about its rows
+    settings.set_targets(store, targets_from_rows(rows), user, role=role)
+
+
+def rule_rows(store: Store) -> list[dict[str, object]]:
+    """Return the SLA rules in order, limits in minutes, empty match fields as None (any)."""
+    return [{"channel": r.channel, "type": r.type, "priority": r.priority,
+             "first_response_min": r.first_response_min, "resolution_min": r.resolution_min}
+            for r in settings.sla_rules(store)]
+
+
+def rules_from_rows(rows: Sequence[Mapping[str, object]]) -> list[SlaRule]:
+    """Return SLA rules from edited rows (blank = any / not set), validated as the store requires."""
+    rules = []
+    for r in rows:
+        if all(_blank(r.get(f)) for f in (*_RULE_FIELDS, "first_response_min", "resolution_min")):
+            continue  # an empty row added by mistake
+        match = {f: None if _blank(r.get(f)) else str(r[f]) for f in _RULE_FIELDS}
+        limits = {f: None if _blank(r.get(f)) else float(r[f])  # type: ignore[arg-type]
+                  for f in ("first_response_min", "resolution_min")}
+        rules.append(SlaRule(**match, **limits))  # type: ignore[arg-type]
+    settings.validate_rules(rules)
+    return rules
+
+
+def _matches(rule: SlaRule, combo: tuple[str, str, str]) -> bool:
+    return all(want is None or want == have for want, have in zip((rule.channel, rule.type, rule.priority), combo))
+
+
+def _deciding(rules: Sequence[SlaRule], combo: tuple[str, str, str], limit: str) -> int | None:
+    """Return the index of the rule that sets `limit` for a ticket combination (most specific, then first)."""
+    best: tuple[int, int] | None = None
+    for pos, r in enumerate(rules):
+        if getattr(r, limit) is not None and _matches(r, combo):
+            rank = (-r.specificity, pos)
+            if best is None or rank < best:
+                best = rank
+    return None if best is None else best[1]
+
+
+def rule_preview(store: Store, rules: Sequence[SlaRule]) -> list[dict[str, int]]:
+    """Return per rule: current tickets it matches, and those whose first-response / resolution limit it sets."""
+    combos = store.rows("SELECT channel, type, priority, count(*) FROM tickets_current GROUP BY ALL")
+    out = [{"matches": 0, "sets_first_response": 0, "sets_resolution": 0} for _ in rules]
+    for channel, type_, priority, n in combos:
+        combo = (channel, type_, priority)
+        for i, r in enumerate(rules):
+            if _matches(r, combo):
+                out[i]["matches"] += int(n)
+        for limit, key in (("first_response_min", "sets_first_response"), ("resolution_min", "sets_resolution")):
+            i = _deciding(rules, combo, limit)
+            if i is not None:
+                out[i][key] += int(n)
+    return out
+
+
+def save_sla_rules(store: Store, rows: Sequence[Mapping[str, object]], *, role: str,
+                   user: str | None = None) -> list[SlaRule]:
+    """Replace the SLA rules with the rows' (role 'settings'; validated, audited, at once); return them."""
+    require(role, "settings")  # before validating: a refused role learns nothing about its rows
+    rules = rules_from_rows(rows)
+    settings.set_sla_rules(store, rules, user, role=role)
+    return rules
+
+
+def timezones() -> list[str]:
+    """Return the IANA timezone names, sorted."""
+    return sorted(available_timezones())
+
+
+def save_timezone(store: Store, name: str, *, role: str, user: str | None = None) -> None:
+    """Store the center's timezone (role 'settings'; audited)."""
+    settings.set_setting(store, "timezone", name, user, role=role)
+
+
+def save_scoring(store: Store, weights: Mapping[str, float], bands: Mapping[str, float], *, role: str,
+                 user: str | None = None) -> None:
+    """Store the scorecard weights and grade bands (role 'settings'; validated, audited)."""
+    require(role, "settings")
+    scorecard.validate_weights(weights)
+    scorecard.set_weights(store, weights, user, role=role)
+    scorecard.set_grade_bands(store, bands, user, role=role)
+
+
+def reset_targets(store: Store, *, role: str, user: str | None = None) -> None:
+    """Restore the SPEC §4 targets (role 'target'; audited)."""
+    settings.set_targets(store, list(settings.DEFAULT_TARGETS), user, role=role)
+
+
+def reset_all(store: Store, *, role: str, user: str | None = None) -> None:
+    """Restore SPEC §4: SLA rules, targets, timezone, and the default scoring weights (role 'settings')."""
+    require(role, "settings")  # before any of the writes below, so a refusal changes nothing
+    settings.reset_defaults(store, user, role=role)
+    scorecard.set_weights(store, scorecard.DEFAULT_WEIGHTS, user, role=role)
+    scorecard.set_grade_bands(store, scorecard.DEFAULT_BANDS, user, role=role)

@@ -1,0 +1,209 @@
+"""Agent and team scorecards: a composite 0–100 score from six indicators, grade bands and ranks.
+
+How the score is computed (shown on the Evaluation page too):
+
+- Components and their normalisation to 0–100: qa_score as it is (already 0–100); csat_rate,
+  frt_sla_rate, resolution_rate and training_pass_rate as 100 × rate; complaint_rate inverted as
+  100 × (1 − rate), so fewer complaints score higher.
+- Composite = Σ weight × component ÷ Σ weight, over the components that have data for the agent or
+  team; a component without data is left out and the remaining weights renormalised. Without any
+  component the composite is "no data".
+- Weights live in the setting `scorecard_weights` ({component key: weight ≥ 0}; only ratios matter),
+  default qa_score 25, csat_rate 25, frt_sla_rate 15, resolution_rate 15, complaint_rate 10,
+  training_pass_rate 10.
+- Grades from the setting `grade_bands` ({"excellent", "good", "pass"} lower bounds, default 90 / 80 / 60):
+  优秀 ≥ excellent, 良好 ≥ good, 合格 ≥ pass, else 待改进.
+- n is the number of tickets the agent or team handled in the period (the base of three components).
+  Below the setting `scorecard_min_n` (default 30) the row is shown with its score and grade but not
+  ranked. Rank 1 is the highest composite; equal composites share a rank.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from csq.errors import InputRefused
+from csq.metrics.engine import compute
+from csq.metrics.filters import Filter
+from csq.store.queries import SqlFiles
+from csq.store.settings import get_setting, set_setting
+
+METRICS_SQL = SqlFiles("csq.metrics")
+from csq.store import Store
+from csq.store.settings import setting_int
+
+COMPONENTS: tuple[str, ...] = ("qa_score", "csat_rate", "frt_sla_rate", "resolution_rate", "complaint_rate",
+                               "training_pass_rate")
+INVERTED = frozenset({"complaint_rate"})
+DEFAULT_WEIGHTS: dict[str, float] = {"qa_score": 25.0, "csat_rate": 25.0, "frt_sla_rate": 15.0,
+                                     "resolution_rate": 15.0, "complaint_rate": 10.0, "training_pass_rate": 10.0}
+GRADES: tuple[str, ...] = ("excellent", "good", "pass", "improve")
+DEFAULT_BANDS: dict[str, float] = {"excellent": 90.0, "good": 80.0, "pass": 60.0}
+DEFAULT_MIN_N = 30
+WEIGHTS_KEY, BANDS_KEY, MIN_N_KEY = "scorecard_weights", "grade_bands", "scorecard_min_n"
+GROUPS = ("agent", "team")
+
+
+def weights(store: Store) -> dict[str, float]:
+    """Return the component weights from Settings (defaults where unset), every component present."""
+    stored = get_setting(store, WEIGHTS_KEY)
+    out = dict(DEFAULT_WEIGHTS)
+    if isinstance(stored, dict):
+        out.update({k: float(v) for k, v in stored.items() if k in COMPONENTS})
+    return out
+
+
+def validate_weights(new: Mapping[str, float]) -> dict[str, float]:
+    """Return the weights as floats for every component (missing = 0), or raise InputRefused."""
+    unknown = [k for k in new if k not in COMPONENTS]
+    if unknown:
+        raise InputRefused(f"Unknown scorecard component(s): {', '.join(unknown)}.",
+                           f"Use any of: {', '.join(COMPONENTS)}.")
+    out = {}
+    for k in COMPONENTS:
+        try:
+            value = float(new.get(k, 0.0))
+        except (TypeError, ValueError):
+            raise InputRefused(f"The weight of {k} is not a number: {new.get(k)!r}.", "Enter a number ≥ 0.") from None
+        if not math.isfinite(value) or value < 0:
+            raise InputRefused(f"The weight of {k} is {value}; weights must be 0 or more.", "Enter a number ≥ 0.")
+        out[k] = value
+    if sum(out.values()) <= 0:
+        raise InputRefused("All scorecard weights are 0.", "Give at least one component a weight above 0.")
+    return out
+
+
+def set_weights(store: Store, new: Mapping[str, float], user: str | None = None, *, role: str | None = None) -> None:
+    """Store the component weights after validation (role 'settings'; audited; bumps the data version)."""
+    set_setting(store, WEIGHTS_KEY, validate_weights(new), user, role=role)
+
+
+def grade_bands(store: Store) -> dict[str, float]:
+    """Return the grade lower bounds {"excellent", "good", "pass"} from Settings (defaults where unset)."""
+    stored = get_setting(store, BANDS_KEY)
+    out = dict(DEFAULT_BANDS)
+    if isinstance(stored, dict):
+        out.update({k: float(v) for k, v in stored.items() if k in DEFAULT_BANDS})
+    return out
+
+
+def set_grade_bands(store: Store, bands: Mapping[str, float], user: str | None = None, *,
+                    role: str | None = None) -> None:
+    """Store the grade lower bounds after checking 100 ≥ excellent > good > pass ≥ 0 (audited)."""
+    try:
+        b = {k: float(bands[k]) for k in DEFAULT_BANDS}
+    except (KeyError, TypeError, ValueError):
+        raise InputRefused("Grade bands need numbers for excellent, good and pass.",
+                           "Give all three lower bounds, e.g. 90, 80, 60.") from None
+    if not 100 >= b["excellent"] > b["good"] > b["pass"] >= 0:
+        raise InputRefused(f"Grade bands {b} are not in order.", "Use 100 ≥ 优秀 > 良好 > 合格 ≥ 0.")
+    set_setting(store, BANDS_KEY, b, user, role=role)
+
+
+def min_n(store: Store) -> int:
+    """Return the minimum number of tickets below which an agent or team is not ranked."""
+    return setting_int(store, MIN_N_KEY, DEFAULT_MIN_N)
+
+
+def set_min_n(store: Store, value: int, user: str | None = None, *, role: str | None = None) -> None:
+    """Store the minimum n for ranking (an integer ≥ 0; audited)."""
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise InputRefused(f"The minimum n {value!r} is not a whole number.", "Enter e.g. 30.") from None
+    if n < 0:
+        raise InputRefused(f"The minimum n is {n}.", "Enter 0 or more.")
+    set_setting(store, MIN_N_KEY, n, user, role=role)
+
+
+def normalise(key: str, value: float | None) -> float | None:
+    """Return a component on the 0–100 scale: qa_score as is, rates × 100, complaint_rate as 100 × (1 − rate)."""
+    if value is None:
+        return None
+    if key == "qa_score":
+        return max(0.0, min(100.0, float(value)))
+    return 100.0 * (1.0 - float(value)) if key in INVERTED else 100.0 * float(value)
+
+
+def composite(points: Mapping[str, float | None], w: Mapping[str, float]) -> float | None:
+    """Return Σ weight × points ÷ Σ weight over the components with data (None when none has data)."""
+    used = [(w.get(k, 0.0), v) for k, v in points.items() if v is not None and w.get(k, 0.0) > 0]
+    total = sum(x for x, _ in used)
+    return sum(x * v for x, v in used) / total if total > 0 else None
+
+
+def grade(score: float | None, bands: Mapping[str, float]) -> str | None:
+    """Return excellent, good, pass or improve for a composite score (None without a score)."""
+    if score is None:
+        return None
+    for g in GRADES[:-1]:
+        if score >= bands[g]:
+            return g
+    return "improve"
+
+
+def _rank(rows: list[dict[str, object]]) -> None:
+    """Set "rank" on the ranked rows (competition ranking by composite, highest first); others get None."""
+    scores = sorted((float(r["score"]) for r in rows if r["ranked"]), reverse=True)  # type: ignore[arg-type]
+    for r in rows:
+        r["rank"] = 1 + sum(s > float(r["score"]) for s in scores) if r["ranked"] else None  # type: ignore[arg-type]
+
+
+def _rows(store: Store, f: Filter, by: str, w: Mapping[str, float], bands: Mapping[str, float],
+          least: int) -> list[dict[str, object]]:
+    """Return the scorecard rows of one period, ranked, without the previous-period columns."""
+    out = []
+    for row in compute(store, f, (by,), (*COMPONENTS, "tickets")):
+        if row.group(by) is None:
+            continue
+        points = {k: normalise(k, row.value(k)) for k in COMPONENTS}
+        score = composite(points, w)
+        n = row.n("tickets")
+        entry: dict[str, object] = {by: row.group(by)}
+        entry.update({k: row.value(k) for k in COMPONENTS})
+        entry.update({f"points_{k}": points[k] for k in COMPONENTS})
+        entry.update({f"n_{k}": row.n(k) for k in COMPONENTS})
+        entry.update(n=n, score=score, grade=grade(score, bands), ranked=score is not None and n >= least)
+        out.append(entry)
+    _rank(out)
+    return out
+
+
+def scorecard(store: Store, f: Filter, by: str = "agent", previous: Filter | None = None) -> list[dict[str, object]]:
+    """Return one row per agent or team: components, their 0–100 points, n, score, grade, rank and change."""
+    if by not in GROUPS:
+        raise InputRefused(f"A scorecard is by agent or team, not {by!r}.", "Use --by agent or --by team.")
+    w, bands, least = weights(store), grade_bands(store), min_n(store)
+    rows = _rows(store, f, by, w, bands, least)
+    before = {r[by]: r for r in _rows(store, previous, by, w, bands, least)} if previous else {}
+    teams = agent_teams(store) if by == "agent" else {}
+    for r in rows:
+        p = before.get(r[by])
+        r["previous_score"] = p["score"] if p else None
+        r["previous_rank"] = p["rank"] if p else None
+        r["change"] = (float(r["score"]) - float(p["score"])  # type: ignore[arg-type]
+                       if p and p["score"] is not None and r["score"] is not None else None)
+        if by == "agent":
+            r["team"] = teams.get(str(r["agent"]))
+    return sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0,
+                                       -(r["score"] if r["score"] is not None else -1.0), str(r[by])))  # type: ignore[operator]
+
+
+def agent_teams(store: Store) -> dict[str, str]:
+    """Return each agent's team: the roster's, else the team they most often have on tickets."""
+    rows = store.rows(f"WITH usual AS ({METRICS_SQL.load('agent_team')}) SELECT coalesce(a.agent, u.agent), "
+                      "coalesce(a.team, u.team) FROM agents_current a FULL JOIN usual u ON u.agent = a.agent")
+    return {str(a): str(t) for a, t in rows if a is not None and t is not None}
+
+
+def trend(store: Store, f: Filter, field: str, value: str) -> list[dict[str, object]]:
+    """Return one agent's or team's components, composite and n by month over the filter's period."""
+    if field not in GROUPS:
+        raise InputRefused(f"A scorecard trend is for an agent or team, not {field!r}.", "Use agent or team.")
+    w = weights(store)
+    out = []
+    for row in compute(store, f.only(field, value), ("month",), (*COMPONENTS, "tickets")):
+        points = {k: normalise(k, row.value(k)) for k in COMPONENTS}
+        out.append({"month": row.group("month"), **{k: row.value(k) for k in COMPONENTS}, "n": row.n("tickets"),
+                    "score": composite(points, w)})
+    return out

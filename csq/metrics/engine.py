@@ -1,0 +1,232 @@
+"""The indicator engine: compute() of SPEC §3 indicators over the store, per record kind, with filters and groups."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import pyarrow as pa
+
+from csq.core.kinds import SERVQUAL_DIMENSIONS
+from csq.errors import InputRefused
+from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, qa_dims, survey_dims, ticket_dims
+from csq.metrics.filters import Filter, build_where, parse_scope, scope_pairs
+from csq.metrics.indicators import GROUP_FIELDS, INDICATORS
+from csq.metrics.results import Figure, Result
+from csq.metrics.sla import as_of, limits_sql
+from csq.store import Store
+from csq.store.queries import SqlFiles, arrow
+
+SQL = SqlFiles(__package__)
+
+# ---- one query per record kind
+
+@dataclass(frozen=True)
+class _Context:
+    """What every kind's query shares: the data's as-of moment."""
+
+    as_of: datetime | None
+
+
+Row = dict[str, object]
+
+
+def _grouping(by: Sequence[str], dims: Mapping[str, str], month_expr: str) -> tuple[str, str] | None:
+    """Return (select list, name list) of the group columns, or None when the kind lacks one of them."""
+    select, names = [], []
+    for g in by:
+        if g == "month":
+            expr = f"strftime({month_expr}, '%Y-%m')"
+        elif g in dims:
+            expr = dims[g]
+        else:
+            return None
+        select.append(f"{expr} AS g_{g}, ")
+        names.append(f"g_{g}, ")
+    return "".join(select), "".join(names)
+
+
+def _rows(store: Store, sql: str, params: list[object], register: dict[str, pa.Table] | None = None) -> list[Row]:
+    """Return a bound query's rows as dicts."""
+    return arrow(store, sql, params, register).to_pylist()
+
+
+_NO_TICKETS = "(SELECT * FROM tickets_current LIMIT 0)"
+_NO_USUAL_TEAM = "SELECT CAST(NULL AS VARCHAR) AS agent, CAST(NULL AS VARCHAR) AS team LIMIT 0"
+
+
+def _narrowed(f: Filter, by: Sequence[str], dims: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
+    """Return `extra` plus the joins this filter and grouping need: ticket fields and usual teams only if used.
+
+    Joining ten million tickets to every survey or QA row costs seconds; most views never read them.
+    """
+    used = " ".join([dims.get(g, "") for g in by] + [dims.get(k, "") + dims.get(f"{k}_raw", "")
+                                                     for k in f.conditions()])
+    out = dict(extra)
+    out["ticket_source"] = "tickets_current" if "t." in used else _NO_TICKETS
+    if "agent_team" in out and "u." not in used:
+        out["agent_team"] = _NO_USUAL_TEAM
+    return out
+
+
+def _simple(name: str, dims: Mapping[str, str], month_expr: str, **extra: str) -> Callable[..., list[Row]]:
+    """Return a runner for a kind whose SQL file takes groups, where and group_names only."""
+
+    def run(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
+        """Return the kind's aggregated rows, or none when it lacks a group field."""
+        grouping = _grouping(by, dims, month_expr)
+        if grouping is None:
+            return []
+        where = build_where(f, dims, month_expr)
+        sql, p = SQL.render(name, groups=grouping[0], group_names=grouping[1], where=where.part,
+                        as_of=("?", [ctx.as_of]), **_narrowed(f, by, dims, extra))
+        return _rows(store, sql, p)
+
+    return run
+
+
+def _run_surveys(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
+    """Return the survey rows: answers by response month and invitations by send month, one query."""
+    dims = survey_dims()
+    # An answer without a response time is placed by its send time rather than dropped.
+    answered_month, sent_month = "coalesce(s.responded_at, s.sent_at)", "s.sent_at"
+    ga, gi = _grouping(by, dims, answered_month), _grouping(by, dims, sent_month)
+    if ga is None or gi is None:
+        return []
+    wa = build_where(f, dims, answered_month)
+    wi = build_where(f, dims, sent_month)
+    sql, p = SQL.render("surveys", groups_answers=ga[0], where_answers=wa.part, groups_invitations=gi[0],
+                    where_invitations=wi.part, group_names=ga[1], **_narrowed(f, by, dims, {}))
+    return _rows(store, sql, p)
+
+
+def scope_table(store: Store) -> pa.Table:
+    """Return each action's dimensions parsed from its scope text (the first value of each field)."""
+    cols: dict[str, list[object]] = {c: [] for c in ["action_id", *ACTION_DIMS]}
+    for action_id, scope in store.rows("SELECT action_id, scope FROM actions_current WHERE status <> 'cancelled'"):
+        try:
+            pairs, canonical = scope_pairs(scope), parse_scope(scope)
+        except InputRefused:
+            pairs, canonical = [], {}  # an unreadable scope matches no dimension filter, yet counts overall
+        raw: dict[str, str] = {}
+        for fld, value in pairs:
+            raw.setdefault(f"{fld}_raw", value)
+        cols["action_id"].append(action_id)
+        for c in ACTION_DIMS:
+            cols[c].append(raw.get(c) if c.endswith("_raw") else (canonical.get(c) or [None])[0])
+    return pa.table({c: pa.array(v, pa.string()) for c, v in cols.items()})
+
+
+def _run_actions(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
+    """Return the action rows, the scopes parsed in Python and joined in as a registered table."""
+    grouping = _grouping(by, ACTION_DIMS, "a.due_date")
+    if grouping is None:
+        return []
+    where = build_where(f, ACTION_DIMS, "a.due_date")
+    sql, p = SQL.render("actions", groups=grouping[0], group_names=grouping[1], where=where.part,
+                    as_of=("?", [ctx.as_of]))
+    return _rows(store, sql, p, {"_csq_scope": scope_table(store)})
+
+
+def servqual_parts() -> dict[str, str]:
+    """Return the SQL fragments of servqual.sql built from the item allow-list of csq.fields."""
+    gaps = [f"list_avg([{', '.join(f's.p_{i} - s.e_{i}' for i in items)}]) AS gap_{d}"
+            for d, items in SERVQUAL_DIMENSIONS.items()]
+    dims = list(SERVQUAL_DIMENSIONS)
+    return {
+        "dimension_gaps": ", ".join(gaps),
+        "weight_columns": ", ".join(f"CAST(s.w_{d} AS DOUBLE) AS w_{d}" for d in dims),
+        "weights_valid": "(" + " AND ".join(f"w_{d} IS NOT NULL" for d in dims)
+                         + f" AND abs({' + '.join(f'w_{d}' for d in dims)} - 100) <= 0.5)",
+        "weighted_sum": f"list_sum([{', '.join(f'w_{d} * gap_{d}' for d in dims)}])",
+        "weight_answered": f"list_sum([{', '.join(f'CASE WHEN gap_{d} IS NOT NULL THEN w_{d} END' for d in dims)}])",
+        "equal_mean": f"list_avg([{', '.join(f'gap_{d}' for d in dims)}])",
+    }
+
+
+_SOURCES: dict[str, Callable[[Store, Filter, Sequence[str], _Context], list[Row]]] = {
+    "tickets": _simple("tickets", ticket_dims("t"), "t.created_at", limits=limits_sql()),
+    "surveys": _run_surveys,
+    "qa": _simple("qa", qa_dims(), "e.evaluated_at", agent_team=SQL.load("agent_team")),
+    "training": _simple("training", TRAINING_DIMS, "r.assessed_at", agent_team=SQL.load("agent_team")),
+    "actions": _run_actions,
+    "servqual": _simple("servqual", {}, "s.responded_at", **servqual_parts()),
+}
+
+
+def _check(by: Sequence[str], indicators: Sequence[str] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return (group fields, indicator keys) without repeats, or raise InputRefused naming the valid ones."""
+    bad = [g for g in by if g not in GROUP_FIELDS]
+    if bad:
+        raise InputRefused(f"Cannot group by {', '.join(bad)}.", f"Group by any of: {', '.join(GROUP_FIELDS)}.")
+    keys = tuple(INDICATORS) if indicators is None else tuple(indicators)
+    unknown = [k for k in keys if k not in INDICATORS]
+    if unknown:
+        raise InputRefused(f"Unknown indicator(s): {', '.join(unknown)}.",
+                           f"Use any of: {', '.join(INDICATORS)}.")
+    return tuple(dict.fromkeys(by)), tuple(dict.fromkeys(keys))
+
+
+def _sort_key(by: Sequence[str]) -> Callable[[Result], tuple]:
+    """Return a sort key over the group fields that puts unknown (None) values last."""
+    return lambda r: tuple((r.groups[g] is None, "" if r.groups[g] is None else str(r.groups[g])) for g in by)
+
+
+def _figure(key: str, entry: Mapping[str, object]) -> Figure:
+    """Return one indicator's Figure from a group's merged query columns (a count is 0, not "no data")."""
+    n = int(entry.get(f"n_{key}", 0) or 0)  # type: ignore[call-overload]
+    if key == "tickets":
+        return Figure(key, float(n), n)
+    value = entry.get(key)
+    return Figure(key, None if value is None else float(value), n)  # type: ignore[arg-type]
+
+
+def compute(store: Store, f: Filter, by: Sequence[str] = (), indicators: Sequence[str] | None = None
+            ) -> list[Result]:
+    """Return one Result per group, sorted by the group fields: the group's values and a Figure per indicator.
+
+    Only the record kinds the asked indicators need are queried, one query per kind.
+    """
+    by, keys = _check(by, indicators)
+    kinds = list(dict.fromkeys(INDICATORS[k].kind for k in keys))
+    ctx = _Context(as_of(store) if {"tickets", "actions"} & set(kinds) else None)
+    found: dict[tuple, dict[str, object]] = {} if by else {(): {}}
+    for kind in kinds:
+        for row in _SOURCES[kind](store, f, by, ctx):
+            entry = found.setdefault(tuple(row[f"g_{g}"] for g in by), {})
+            for k in keys:
+                if INDICATORS[k].kind != kind:
+                    continue
+                if row.get(k) is not None:
+                    entry[k] = row[k]
+                if row.get(f"n_{k}"):
+                    entry[f"n_{k}"] = row[f"n_{k}"]
+    out = [Result(dict(zip(by, group)), {k: _figure(k, entry) for k in keys}) for group, entry in found.items()]
+    return sorted(out, key=_sort_key(by))
+
+
+def servqual_summary(store: Store, f: Filter) -> dict[str, object]:
+    """Return the SERVQUAL summary of SPEC §6 `servqual --json`: per-dimension E, P, gap and n, and the totals."""
+    where = build_where(f, {}, "s.responded_at")
+    means = []
+    for d, items in SERVQUAL_DIMENSIONS.items():
+        for i in items:
+            means.append(f"avg(CASE WHEN s.p_{i} IS NOT NULL THEN s.e_{i} END) AS e_{i}")
+            means.append(f"avg(CASE WHEN s.e_{i} IS NOT NULL THEN s.p_{i} END) AS p_{i}")
+        means.append("count_if(" + " OR ".join(f"(s.e_{i} IS NOT NULL AND s.p_{i} IS NOT NULL)" for i in items)
+                     + f") AS n_{d}")
+    sql, p = SQL.render("servqual_items", item_means=", ".join(means), where=where.part)
+    row = _rows(store, sql, p)[0]
+    dimensions = []
+    for d, items in SERVQUAL_DIMENSIONS.items():
+        pairs = [(row[f"e_{i}"], row[f"p_{i}"]) for i in items if row[f"e_{i}"] is not None]
+        e = sum(x for x, _ in pairs) / len(pairs) if pairs else None
+        pv = sum(y for _, y in pairs) / len(pairs) if pairs else None
+        gap = sum(y - x for x, y in pairs) / len(pairs) if pairs else None
+        dimensions.append({"dimension": d, "expectation": e, "perception": pv, "gap": gap, "n": int(row[f"n_{d}"] or 0)})
+    gaps = [x["gap"] for x in dimensions if x["gap"] is not None]
+    total = compute(store, f, (), ["servqual_gap"])[0].figure("servqual_gap")
+    return {"dimensions": dimensions,
+            "unweighted_gap": sum(gaps) / len(gaps) if gaps else None,  # type: ignore[arg-type]
+            "weighted_gap": total.value,
+            "respondents": total.n}

@@ -1,0 +1,55 @@
+"""SLA limits of SPEC §4 per ticket, and the data's "as of" moment that decides breaches."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import pyarrow as pa
+
+from csq.metrics.dimensions import ticket_dims
+from csq.metrics.filters import Filter, build_where
+from csq.store import Store
+from csq.store.queries import SqlFiles, arrow
+from csq.store.settings import SlaRule
+
+SQL = SqlFiles(__package__)
+
+
+def as_of(store: Store) -> datetime | None:
+    """Return the latest timestamp in the current tickets (None when there are none)."""
+    value = store.scalar(
+        "SELECT max(greatest(created_at, first_response_at, resolved_at, closed_at)) FROM tickets_current")
+    return value if isinstance(value, datetime) else None
+
+
+def limits_for(rules: Sequence[SlaRule], channel: str | None, type_: str | None,
+               priority: str | None) -> tuple[float | None, float | None]:
+    """Return (first-response, resolution) limits in minutes for one ticket, each from its own best rule."""
+
+    def best(limit: str) -> float | None:
+        chosen: tuple[int, int] | None = None
+        value: float | None = None
+        for pos, r in enumerate(rules):
+            if getattr(r, limit) is None:
+                continue
+            if any(want is not None and want != have
+                   for want, have in ((r.channel, channel), (r.type, type_), (r.priority, priority))):
+                continue
+            rank = (-r.specificity, pos)  # most fields matched first, then the rule listed first
+            if chosen is None or rank < chosen:
+                chosen, value = rank, getattr(r, limit)
+        return value
+
+    return best("first_response_min"), best("resolution_min")
+
+
+def limits_sql() -> str:
+    """Return the SELECT giving channel, type, priority, frt_limit_min, res_limit_min per ticket combination."""
+    return SQL.load("sla_limits")
+
+
+def ticket_limits(store: Store, f: Filter | None = None) -> pa.Table:
+    """Return each current ticket (optionally filtered) with its SLA limits and the moments they fall due."""
+    where = build_where(f or Filter(), ticket_dims("t"), "t.created_at")
+    sql, params = SQL.render("ticket_limits", limits=limits_sql(), where=where.part)
+    return arrow(store, sql, params)

@@ -1,0 +1,85 @@
+"""Plotly figures for the pages: labelled in the page's language, with units, and no-data months left empty."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+
+from csq.core.i18n import fmt_month_short, t, value_label
+from csq.metrics.display import CHART_FONT, axis_title, format_value, indicator_name, plotted, unit_label
+from csq.metrics.indicators import INDICATORS
+from csq.metrics.results import Result
+from csq.store.settings import Target
+
+
+def _layout(fig: go.Figure, title: str, lang: str, height: int = 380) -> go.Figure:
+    fig.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, height=height,
+                      margin={"l": 10, "r": 10, "t": 50, "b": 10}, font={"family": CHART_FONT},
+                      legend={"orientation": "h", "y": -0.18}, hovermode="x unified")
+    # At most a dozen month labels, so they stay readable on a phone; hover still names every month.
+    fig.update_xaxes(nticks=12, automargin=True)
+    return fig
+
+
+def trend_figure(points: Sequence[Any], key: str, target: Target | None, lang: str) -> go.Figure:
+    """Return the monthly trend with its centre line, control limits, target and flagged months."""
+    months = [fmt_month_short(p.month, lang) for p in points]
+    fig = go.Figure()
+    values = [plotted(key, p.value) for p in points]
+    hover = [f"{format_value(key, p.value, lang)} · n = {p.n:,}" for p in points]
+    fig.add_trace(go.Scatter(x=months, y=values, mode="lines+markers", name=indicator_name(key, lang),
+                             text=hover, hovertemplate="%{text}<extra></extra>", connectgaps=False,
+                             line={"color": "#1f6feb", "width": 2}))
+    if any(p.center is not None for p in points):
+        for attr, label, dash in (("ucl", t("ucl", lang), "dot"), ("center", t("center_line", lang), "dash"),
+                                  ("lcl", t("lcl", lang), "dot")):
+            fig.add_trace(go.Scatter(x=months, y=[plotted(key, getattr(p, attr)) for p in points], mode="lines",
+                                     name=label, line={"color": "#8b949e", "width": 1, "dash": dash,
+                                                       "shape": "hv" if attr != "center" else "linear"},
+                                     hoverinfo="skip"))
+    flagged = [(m, v) for m, v, p in zip(months, values, points) if p.signals and v is not None]
+    if flagged:
+        fig.add_trace(go.Scatter(x=[m for m, _ in flagged], y=[v for _, v in flagged], mode="markers",
+                                 name=t("signals", lang), marker={"color": "#d1242f", "size": 12, "symbol": "circle-open",
+                                                                  "line": {"width": 2}}, hoverinfo="skip"))
+    if target is not None:
+        fig.add_hline(y=plotted(key, target.target), line={"color": "#1a7f37", "width": 1.5},
+                      annotation_text=f"{t('target', lang)} {format_value(key, target.target, lang)}",
+                      annotation_position="top left")
+    fig.update_yaxes(title=axis_title(key, lang), rangemode="tozero" if INDICATORS[key].unit == "count" else "normal")
+    return _layout(fig, f"{indicator_name(key, lang)} · {t('trend', lang)}", lang)
+
+
+def breakdown_figure(rows: Sequence[Result], field: str, key: str, lang: str) -> go.Figure:
+    """Return a horizontal bar per group; groups without data are listed with 'no data', not a zero bar."""
+    data = sorted(rows, key=lambda r: (r.value(key) is None, -(r.value(key) or 0)))
+    labels = [value_label(field, r.group(field), lang) for r in data]
+    values = [plotted(key, r.value(key)) for r in data]
+    text = [f"{format_value(key, r.value(key), lang)} · n = {r.n(key):,}" for r in data]
+    fig = go.Figure(go.Bar(x=[v if v is not None else 0 for v in values], y=labels, orientation="h", text=text,
+                           textposition="auto", marker={"color": ["#1f6feb" if v is not None else "#d0d7de"
+                                                                  for v in values]},
+                           hovertemplate="%{y}: %{text}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", title=t(field, lang))
+    fig.update_xaxes(title=axis_title(key, lang))
+    return _layout(fig, f"{indicator_name(key, lang)} · {t(field, lang)}", lang,
+                   height=max(260, 34 * len(data) + 90))
+
+
+def heatmap_figure(rows: Sequence[Result], field: str, key: str, lang: str) -> go.Figure:
+    """Return a group × month heat-map; cells without data stay blank."""
+    groups = sorted({g for r in rows if (g := r.group(field)) is not None})
+    months = sorted({m for r in rows if (m := r.group("month"))})
+    cell = {(r.group(field), r.group("month")): r.figure(key) for r in rows}
+    z = [[plotted(key, cell[(g, m)].value) if (g, m) in cell else None for m in months] for g in groups]
+    text = [[format_value(key, cell[(g, m)].value, lang) + f" · n = {cell[(g, m)].n:,}"
+             if (g, m) in cell else t("no_data", lang) for m in months] for g in groups]
+    better = INDICATORS[key].better
+    scale = "RdYlGn" if better == "higher" else ("RdYlGn_r" if better == "lower" else "Blues")
+    fig = go.Figure(go.Heatmap(z=z, x=[fmt_month_short(m, lang) for m in months],
+                               y=[value_label(field, g, lang) for g in groups], text=text, colorscale=scale,
+                               hovertemplate="%{y} · %{x}: %{text}<extra></extra>", hoverongaps=False,
+                               colorbar={"title": {"text": unit_label(key, lang)}}))
+    return _layout(fig, f"{indicator_name(key, lang)} · {t('heatmap', lang)}", lang,
+                   height=max(260, 30 * len(groups) + 120))

@@ -1,0 +1,118 @@
+"""Ticket-level queries for the Monitoring page: SLA breaches, overdue tickets, compliance, masking, CSV."""
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from csq.core.i18n import t, value_label
+from csq.core.kinds import CHANNELS, PRIORITIES, TYPES
+from csq.core.privacy import mask_table
+from csq.errors import InputRefused
+from csq.metrics.dimensions import ticket_dims
+from csq.metrics.display import format_value
+from csq.metrics.engine import compute
+from csq.metrics.filters import Filter, build_where
+from csq.metrics.indicators import GROUP_FIELDS, INDICATORS
+from csq.metrics.sla import as_of, limits_sql
+from csq.store import Store
+from csq.store.queries import SqlFiles, arrow
+
+SQL = SqlFiles(__package__)
+
+BREACH_KINDS: tuple[str, ...] = ("any", "first_response", "resolution")
+COMPLIANCE_GROUPS: dict[str, tuple[str, ...]] = {
+    "priority": PRIORITIES, "type": TYPES, "channel": CHANNELS, "team": ()}
+
+# ---- SLA queries
+
+def _sla_part(store: Store, f: Filter) -> tuple[str, list[object]]:
+    """Return ticket_sla.sql filled in for filter f: a bound subquery of every ticket and its overrun."""
+    where = build_where(f, ticket_dims("t"), "t.created_at")
+    return SQL.render("ticket_sla", limits=limits_sql(), as_of=("?", [as_of(store)]), where=where.part)
+
+
+# Allow-lists of (row condition, overrun expression) per list; overrun is in microseconds.
+_LISTS: dict[str, tuple[str, str]] = {
+    "any": ("(frt_over_us > 0 OR res_over_us > 0)",
+            "greatest(CASE WHEN frt_over_us > 0 THEN frt_over_us END, CASE WHEN res_over_us > 0 THEN res_over_us END)"),
+    "first_response": ("frt_over_us > 0", "frt_over_us"),
+    "resolution": ("res_over_us > 0", "res_over_us"),
+    "overdue": ("resolved_at IS NULL AND res_over_us > 0", "res_over_us"),
+}
+
+
+def _ticket_list(store: Store, f: Filter, which: str, limit: int) -> pa.Table:
+    """Return one of the _LISTS as an Arrow table, worst overrun first."""
+    if not isinstance(limit, int) or limit < 0:
+        raise InputRefused(f"The row limit {limit!r} is not a whole number >= 0.", "Pass e.g. limit=5000.")
+    condition, overdue = _LISTS[which]
+    sql, params = SQL.render("ticket_list", sla=_sla_part(store, f), overdue=overdue, condition=condition)
+    return arrow(store, sql, [*params, limit])
+
+
+def sla_breaches(store: Store, f: Filter, kind: str = "any", limit: int = 5000) -> pa.Table:
+    """Return the tickets that breached their first-response and/or resolution SLA, unmasked, worst first."""
+    if kind not in BREACH_KINDS:
+        raise InputRefused(f"Unknown breach kind {kind!r}.", f"Use one of: {', '.join(BREACH_KINDS)}.")
+    return _ticket_list(store, f, kind, limit)
+
+
+def overdue_open(store: Store, f: Filter, limit: int = 5000) -> pa.Table:
+    """Return the unresolved tickets past their resolution limit as of the latest data, unmasked, worst first."""
+    return _ticket_list(store, f, "overdue", limit)
+
+
+def sla_compliance(store: Store, f: Filter, by: str) -> pa.Table:
+    """Return per group (canonical order) the first-response and resolution SLA met, breached and rate."""
+    if by not in COMPLIANCE_GROUPS:
+        raise InputRefused(f"Cannot show SLA compliance by {by!r}.", f"Use one of: {', '.join(COMPLIANCE_GROUPS)}.")
+    sql, params = SQL.render("ticket_compliance", sla=_sla_part(store, f), group=f"s.{by}",
+                         order=("CAST(? AS VARCHAR[])", [list(COMPLIANCE_GROUPS[by])]))
+    return arrow(store, sql, params)
+
+
+def heatmap(store: Store, f: Filter, key: str, row: str = "team") -> pa.Table:
+    """Return indicator `key` by `row` × month as a long table: <row>, month, value, n."""
+    if key not in INDICATORS:
+        raise InputRefused(f"Unknown indicator {key!r}.", f"Use any of: {', '.join(INDICATORS)}.")
+    if row not in GROUP_FIELDS or row == "month":
+        raise InputRefused(f"Cannot build a heat-map by {row!r}.",
+                           f"Use one of: {', '.join(g for g in GROUP_FIELDS if g != 'month')}.")
+    rows = compute(store, f, by=[row, "month"], indicators=[key])
+    return pa.table({
+        row: pa.array([r.group(row) for r in rows], pa.string()),
+        "month": pa.array([r.group("month") for r in rows], pa.string()),
+        "value": pa.array([r.value(key) for r in rows], pa.float64()),
+        "n": pa.array([r.n(key) for r in rows], pa.int64()),
+    })
+
+
+def sla_rows(store: Store, f: Filter, by: str, lang: str) -> list[dict[str, object]]:
+    """Return SLA compliance by `by` as display rows: translated group, both rates formatted, and their n."""
+    rows = sla_compliance(store, f, by).to_pylist()
+    return [{t(by, lang): value_label(by, r["group"], lang),
+             t("first_response", lang): format_value("frt_sla_rate", r["frt_rate"], lang),
+             f"n ({t('first_response', lang)})": f"{r['frt_met'] + r['frt_breached']:,}",
+             t("resolution", lang): format_value("resolution_sla_rate", r["res_rate"], lang),
+             f"n ({t('resolution', lang)})": f"{r['res_met'] + r['res_breached']:,}"} for r in rows]
+
+
+def ticket_list(store: Store, f: Filter, which: str, unmask: bool) -> pa.Table:
+    """Return the breached or overdue tickets, masked unless `unmask` (a cache-key argument, so roles never mix)."""
+    table = sla_breaches(store, f) if which == "breached" else overdue_open(store, f)
+    return mask_table(table, unmask=unmask)
+
+
+def display_table(table: pa.Table, lang: str) -> pa.Table:
+    """Return a ticket Arrow table with translated headers, canonical values and breach kinds, for display."""
+    cols, names = [], []
+    for name, col in zip(table.column_names, table.columns):
+        if name in ("channel", "type", "priority", "breach"):
+            labels = [None if v is None else (t(f"breach_{v}", lang) if name == "breach" else value_label(name, v, lang))
+                      for v in col.to_pylist()]
+            col = pa.array(labels, pa.string())
+        elif pa.types.is_floating(col.type):
+            col = pc.round(col, 1)
+        cols.append(col)
+        names.append(t(name, lang))
+    return pa.table(cols, names=names)

@@ -1,0 +1,113 @@
+"""Overview tiles: value, target, status, change against the previous period, and what is off target."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from csq.core.i18n import t
+from csq.metrics.display import format_value, indicator_name
+from csq.metrics.indicators import INDICATORS, formula, target_status
+from csq.metrics.results import Result
+from csq.store.settings import Target
+
+HEADLINE: tuple[str, ...] = (
+    "tickets", "frt_median_min", "frt_sla_rate", "resolution_sla_rate",
+    "fcr_rate", "complaint_rate", "csat_rate", "nps",
+    "survey_response_rate", "qa_score", "training_pass_rate", "action_on_time_rate",
+)
+_STATUS_COLOUR = {"green": "green", "amber": "orange", "red": "red"}
+_STATUS_ICON = {"green": "●", "amber": "▲", "red": "■"}
+
+
+@dataclass(frozen=True)
+class Tile:
+    """Everything one tile shows, already formatted for the language."""
+
+    key: str
+    label: str
+    value: str
+    delta: str | None
+    delta_color: str
+    delta_arrow: str
+    status: str | None
+    status_md: str
+    help: str
+    formula_md: str
+    spark: list[float]
+
+
+def format_delta(key: str, now: float | None, before: float | None, lang: str) -> str | None:
+    """Return the change from the previous period with its unit ('+1.2 pp', '-0.4 min'), or None."""
+    if now is None or before is None:
+        return None
+    unit = INDICATORS[key].unit
+    diff = now - before
+    if abs(diff) < (0.0005 if unit == "rate" else 0.05):
+        diff = 0.0  # "-0.0" reads as a fall; an unchanged value is shown without a sign
+    if unit == "rate":
+        return f"{diff * 100:+.1f} {'个百分点' if lang == 'zh' else 'pp'}".replace("+0.0", "0.0")
+    if unit == "count":
+        return f"{diff:+,.0f}" if diff else "0"
+    suffix = {"min": " 分钟" if lang == "zh" else " min", "h": " 小时" if lang == "zh" else " h"}.get(unit, "")
+    return (f"{diff:+,.1f}" if diff else "0.0") + suffix
+
+
+def format_target(key: str, target: Target | None, lang: str) -> str:
+    """Return the target as '≥ 90.0%' or '≤ 5.0 min', or the no-target text."""
+    if target is None:
+        return t("status_none", lang)
+    sign = "≥" if target.direction == "higher" else "≤"
+    return f"{t('target', lang)} {sign} {format_value(key, target.target, lang)}"
+
+
+def tile(key: str, current: Result, previous: Result | None, target: Target | None,
+         trend: Sequence[Result], lang: str) -> Tile:
+    """Return the tile of one indicator for the current and previous period."""
+    ind = INDICATORS[key]
+    value, n = current.value(key), current.n(key)
+    before = previous.value(key) if previous else None
+    status = target_status(value, target)
+    better = ind.better
+    delta_color = "off" if better is None else ("normal" if better == "higher" else "inverse")
+    state = t(f"status_{status}" if status else "status_none", lang)
+    colour = _STATUS_COLOUR.get(status or "", "gray")
+    target_txt = f" {format_target(key, target, lang)}" if target else ""
+    status_md = f":{colour}-badge[{_STATUS_ICON.get(status or '', '○')} {state}]{target_txt} · n = {n:,}"
+    prev_txt = f"{t('vs_prev', lang)}: {format_value(key, before, lang)}" if previous else ""
+    spark = [v for r in trend if (v := r.value(key)) is not None]
+    delta = format_delta(key, value, before, lang)
+    arrow = "auto" if delta is None or delta.startswith(("+", "-")) else "off"  # no arrow for "no change"
+    if arrow == "off":
+        delta_color = "off"  # no change is neither good nor bad: grey, not the colour of a fall
+    return Tile(key, indicator_name(key, lang), format_value(key, value, lang), delta,
+                delta_color, arrow, status, status_md, f"{formula(key, lang)}  \n{prev_txt}",
+                f"**{indicator_name(key, lang)}**\n\n{formula(key, lang)}\n\nn = {n:,}", spark)
+
+
+@dataclass(frozen=True)
+class Miss:
+    """An indicator off its target, with how far off it is."""
+
+    key: str
+    value: float
+    target: Target
+    status: str
+    shortfall: float
+
+    def text(self, lang: str) -> str:
+        """Return one line saying which indicator misses its target and by how much."""
+        colour = _STATUS_COLOUR[self.status]
+        return (f":{colour}[{_STATUS_ICON[self.status]}] **{indicator_name(self.key, lang)}** "
+                f"{format_value(self.key, self.value, lang)} · {format_target(self.key, self.target, lang)}")
+
+
+def off_target(current: Result, targets: Mapping[str, Target]) -> list[Miss]:
+    """Return indicators that are red or amber, most severe first (red before amber, then relative shortfall)."""
+    out = []
+    for key, target in targets.items():
+        value = current.value(key) if key in current.figures else None
+        status = target_status(value, target)
+        if status in ("red", "amber") and value is not None:
+            gap = (target.target - value) if target.direction == "higher" else (value - target.target)
+            out.append(Miss(key, value, target, status, gap / abs(target.target) if target.target else gap))
+    return sorted(out, key=lambda m: (m.status != "red", -m.shortfall))

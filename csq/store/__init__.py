@@ -1,0 +1,27 @@
+"""The store: the DuckDB file, its schema, settings, import batches, the audit log and retention.
+
+`open_store` is the one way in: it opens (and creates) the file, brings its schema up to date and seeds the
+SPEC §4 defaults into a new or newly migrated store.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from csq.store.connection import Store, connect, default_db_path
+from csq.store.migrations import migrate, needs_migration
+from csq.store.settings import seed_defaults
+
+__all__ = ["Store", "open_store", "default_db_path"]
+
+
+def open_store(path: Path | str | None = None, read_only: bool = False) -> Store:
+    """Return an open, migrated Store; a read-only open of a missing or outdated store opens it for writing first."""
+    db = Path(path) if path is not None else default_db_path()
+    if read_only and (not db.exists() or needs_migration(db)):
+        open_store(db, read_only=False).close()
+    if not read_only:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    store = Store(db, connect(db, read_only), read_only)
+    if not read_only and migrate(store):
+        seed_defaults(store)
+    return store

@@ -1,0 +1,238 @@
+"""Import batches: committing canonical rows with versioning, listing, and exact rollback."""
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from csq.core.kinds import KINDS, TRANSIENT_FIELDS, Kind
+from csq.core.roles import require
+from csq.core.sqlident import ident
+from csq.errors import InputRefused, NotFound
+from csq.store import audit
+from csq.store.connection import Store, bump_data_version, current_user
+
+StageHook = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One row of the batch history."""
+
+    batch_id: int
+    kind: str
+    source: str
+    created_at: datetime
+    user_name: str
+    status: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    rows_collapsed: int
+    rows_replaced: int
+    file_hash: str | None
+    raw_path: str | None
+    rolled_back_at: datetime | None
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the batch as a JSON-ready dict."""
+        d = dict(self.__dict__)
+        for k in ("created_at", "rolled_back_at"):
+            d[k] = d[k].isoformat(sep=" ") if d[k] else None
+        return d
+
+
+def stored_columns(k: Kind) -> list[str]:
+    """Return the record table's data columns (raw-value columns included), in table order."""
+    cols: list[str] = []
+    for f in k.fields:
+        if f.name in TRANSIENT_FIELDS:
+            continue
+        cols.append(f.name)
+        if f.keep_raw:
+            cols.append(f"{f.name}_raw")
+    return cols
+
+
+def _key_join(k: Kind, left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{ident(c)} = {right}.{ident(c)}" for c in k.key)
+
+
+def count_replacements(cur: duckdb.DuckDBPyConnection, k: Kind, staged: pa.Table) -> int:
+    """Return how many current rows the staged rows would replace."""
+    cur.register("_csq_staged", staged)
+    try:
+        return int(cur.execute(
+            f"SELECT count(*) FROM {k.table} t WHERE t._superseded_by IS NULL AND EXISTS "
+            f"(SELECT 1 FROM _csq_staged s WHERE {_key_join(k, 's', 't')})").fetchall()[0][0])
+    finally:
+        cur.unregister("_csq_staged")
+
+
+def find_duplicate(store: Store, kind: str, file_hash: str) -> int | None:
+    """Return the committed batch that already holds a file with this hash, if any."""
+    found = store.scalar("SELECT min(batch_id) FROM batches WHERE kind = ? AND file_hash = ? "
+                         "AND status = 'committed'", [kind, file_hash])
+    return int(found) if found is not None else None
+
+
+def raw_dir(store: Store) -> Path:
+    """Return the folder where original files are archived (data/raw beside the store)."""
+    return store.path.parent / "raw"
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^\w.\-]+", "_", Path(name).name)[:120] or "file"
+
+
+def commit_records(store: Store, kind: str, staged: pa.Table, *, source: str,
+                   file_hash: str | None = None, raw_bytes: bytes | None = None,
+                   mapping: dict[str, object] | None = None, rows_read: int | None = None,
+                   rows_rejected: int = 0, rows_collapsed: int = 0, user: str | None = None,
+                   on_stage: StageHook | None = None) -> tuple[int, int]:
+    """Write canonical rows as one batch in one transaction; return (batch_id, rows_replaced).
+
+    `staged` holds the stored columns of the kind (missing ones are NULL) and may hold `_row`,
+    the source row number. Current rows with the same key are marked superseded, not deleted.
+    """
+    k = KINDS[kind]
+    cols = stored_columns(k)
+    missing = [c for c in cols if c not in staged.column_names]
+    for c in missing:
+        staged = staged.append_column(c, pa.nulls(staged.num_rows, pa.string()))
+    if "_row" not in staged.column_names:
+        staged = staged.append_column("_row", pa.array(range(2, staged.num_rows + 2), pa.int64()))
+    user = user or current_user()
+    hook = on_stage or (lambda _stage: None)
+    raw_tmp: Path | None = None
+    # We hold the write lock, so any half-written archive is left over from a killed import.
+    for stale in raw_dir(store).glob("*.partial"):
+        stale.unlink(missing_ok=True)
+    try:
+        batch_id, raw_path, replaced, raw_tmp = _write_batch(
+            store, k, staged, cols, source=source, file_hash=file_hash, raw_bytes=raw_bytes,
+            mapping=mapping, rows_read=rows_read, rows_rejected=rows_rejected,
+            rows_collapsed=rows_collapsed, user=user, hook=hook)
+    except BaseException:
+        for leftover in raw_dir(store).glob("*.partial"):
+            leftover.unlink(missing_ok=True)
+        raise
+    if raw_tmp is not None and raw_path is not None:
+        raw_tmp.replace(raw_path)
+    return batch_id, replaced
+
+
+def _write_batch(store: Store, k: Kind, staged: pa.Table, cols: list[str], *, source: str,
+                 file_hash: str | None, raw_bytes: bytes | None, mapping: dict[str, object] | None,
+                 rows_read: int | None, rows_rejected: int, rows_collapsed: int, user: str,
+                 hook: StageHook) -> tuple[int, Path | None, int, Path | None]:
+    kind = k.name
+    raw_tmp: Path | None = None
+    with store.transaction() as cur:
+        batch_id = int(cur.execute("SELECT nextval('batch_seq')").fetchall()[0][0])
+        raw_path = None
+        if raw_bytes is not None:
+            folder = raw_dir(store)
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(folder, 0o700)  # customers' personal data: only the server's user may list or read it
+            raw_path = folder / f"{batch_id:06d}_{_safe_name(source)}"
+            raw_tmp = raw_path.with_name(raw_path.name + ".partial")
+            # Created 0600 from the start, so the file is never readable by others, not even briefly.
+            fd = os.open(raw_tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(raw_bytes)
+        cur.register("_csq_staged", staged)
+        hook("staged")
+        replaced = int(cur.execute(
+            f"UPDATE {k.table} t SET _superseded_by = ? FROM _csq_staged s "
+            f"WHERE t._superseded_by IS NULL AND {_key_join(k, 's', 't')}", [batch_id]).fetchall()[0][0])
+        col_list = ", ".join(ident(c) for c in cols)
+        # Casting through the table's own types keeps Arrow's looser types (e.g. strings) honest.
+        cur.execute(f"INSERT INTO {k.table} ({col_list}, _batch_id, _row) "
+                    f"SELECT {col_list}, ?, _row FROM _csq_staged", [batch_id])
+        cur.unregister("_csq_staged")
+        hook("inserted")
+        loaded = staged.num_rows
+        cur.execute(
+            "INSERT INTO batches (batch_id, kind, source, file_hash, raw_path, mapping_json, created_at, "
+            "user_name, rows_read, rows_loaded, rows_rejected, rows_collapsed, rows_replaced) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [batch_id, kind, source, file_hash, str(raw_path) if raw_path else None,
+             json.dumps(mapping, ensure_ascii=False) if mapping is not None else None,
+             datetime.now().replace(microsecond=0), user,
+             rows_read if rows_read is not None else loaded + rows_rejected + rows_collapsed,
+             loaded, rows_rejected, rows_collapsed, replaced])
+        audit.write(cur, "import", f"batch {batch_id}",
+              {"kind": kind, "source": source, "rows_loaded": loaded, "rows_replaced": replaced,
+               "rows_rejected": rows_rejected, "rows_collapsed": rows_collapsed}, user)
+        bump_data_version(cur)
+        hook("before_commit")
+    return batch_id, raw_path, replaced, raw_tmp
+
+
+def list_batches(store: Store) -> list[Batch]:
+    """Return every batch, newest first."""
+    rows = store.rows(
+        "SELECT batch_id, kind, source, created_at, user_name, status, rows_read, rows_loaded, "
+        "rows_rejected, rows_collapsed, rows_replaced, file_hash, raw_path, rolled_back_at "
+        "FROM batches ORDER BY batch_id DESC")
+    return [Batch(*r) for r in rows]
+
+
+def get_batch(store: Store, batch_id: int) -> Batch:
+    """Return one batch, or raise NotFound."""
+    for b in list_batches(store):
+        if b.batch_id == batch_id:
+            return b
+    raise NotFound(f"There is no batch {batch_id}.", "Run `python -m csq batches` to list the batches.")
+
+
+def rollback_preview(store: Store, batch_id: int) -> dict[str, int]:
+    """Return what a rollback would do: rows it removes and earlier versions it restores."""
+    b = get_batch(store, batch_id)
+    table = KINDS[b.kind].table
+    removed = int(store.scalar(f"SELECT count(*) FROM {table} WHERE _batch_id = ?", [batch_id]) or 0)
+    restored = int(store.scalar(f"SELECT count(*) FROM {table} WHERE _superseded_by = ?", [batch_id]) or 0)
+    return {"rows_removed": removed, "rows_restored": restored}
+
+
+def rollback(store: Store, batch_id: int, user: str | None = None, *, role: str | None = None) -> dict[str, int]:
+    """Undo one batch exactly: delete its rows and make the versions it replaced current again.
+
+    `role` (None = the process role) must be allowed to roll back; NotAllowed otherwise, before anything is read.
+    """
+    require(role, "rollback")
+    b = get_batch(store, batch_id)
+    if b.status != "committed":
+        raise InputRefused(f"Batch {batch_id} is already rolled back.", "Nothing to do.")
+    k = KINDS[b.kind]
+    later = store.rows(
+        f"SELECT DISTINCT _superseded_by FROM {k.table} WHERE _batch_id = ? AND _superseded_by IS NOT NULL "
+        "ORDER BY 1", [batch_id])
+    if later:
+        ids = ", ".join(str(r[0]) for r in later)
+        raise InputRefused(
+            f"Batch {batch_id} cannot be rolled back on its own: later batch(es) {ids} replaced some of its rows.",
+            f"Roll back batch(es) {ids} first, newest first, then batch {batch_id}.")
+    with store.transaction() as cur:
+        removed = int(cur.execute(f"DELETE FROM {k.table} WHERE _batch_id = ?", [batch_id]).fetchall()[0][0])
+        restored = int(cur.execute(f"UPDATE {k.table} SET _superseded_by = NULL WHERE _superseded_by = ?",
+                                   [batch_id]).fetchall()[0][0])
+        cur.execute("UPDATE batches SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ? "
+                    "WHERE batch_id = ?", [datetime.now().replace(microsecond=0), user or current_user(), batch_id])
+        audit.write(cur, "rollback", f"batch {batch_id}",
+              {"kind": b.kind, "rows_removed": removed, "rows_restored": restored}, user)
+        bump_data_version(cur)
+    return {"batch_id": batch_id, "rows_removed": removed, "rows_restored": restored}
+
+
+def record_counts(store: Store) -> dict[str, int]:
+    """Return the number of current rows of every record kind."""
+    return {name: int(store.scalar(f"SELECT count(*) FROM {k.current}") or 0) for name, k in KINDS.items()}

@@ -1,0 +1,111 @@
+"""The embedded DuckDB store: one connection, a cursor per query, transactions and the data version."""
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from csq.errors import CsqError, StoreBusy
+
+DEFAULT_DB = Path("data/csq.duckdb")
+_LOCK_PID = re.compile(r"PID (\d+)")
+
+
+def default_db_path() -> Path:
+    """Return the store path: $CSQ_DB, else data/csq.duckdb."""
+    return Path(os.environ.get("CSQ_DB") or DEFAULT_DB)
+
+
+def current_user() -> str:
+    """Return the name recorded in the audit log for this process ($CSQ_USER or the OS user)."""
+    return os.environ.get("CSQ_USER") or getpass.getuser()
+
+
+@dataclass
+class Store:
+    """One open DuckDB store; every query runs on its own cursor, so threads never share one."""
+
+    path: Path
+    con: duckdb.DuckDBPyConnection
+    read_only: bool = False
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """Return a fresh cursor on the shared connection."""
+        return self.con.cursor()
+
+    def arrow(self, sql: str, params: object = None) -> pa.Table:
+        """Return the result of a bound query as an Arrow table."""
+        cur = self.cursor()
+        try:
+            return cur.sql(sql, params=params).to_arrow_table()
+        finally:
+            cur.close()
+
+    def rows(self, sql: str, params: object = None) -> list[tuple]:
+        """Return the result of a bound query as a list of tuples."""
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params).fetchall()  # type: ignore[arg-type]
+        finally:
+            cur.close()
+
+    def scalar(self, sql: str, params: object = None) -> object:
+        """Return the first column of the first row of a bound query (None when empty)."""
+        rows = self.rows(sql, params)
+        return rows[0][0] if rows else None
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Yield a cursor inside one transaction: committed on success, rolled back on any error."""
+        if self.read_only:
+            raise CsqError("The store is open read-only.", "Open it for writing to change data.")
+        cur = self.cursor()
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            yield cur
+        except BaseException:
+            cur.execute("ROLLBACK")
+            cur.close()
+            raise
+        cur.execute("COMMIT")
+        cur.close()
+
+    def data_version(self) -> int:
+        """Return the counter every import, rollback and settings change bumps (cache key)."""
+        value = self.scalar("SELECT value FROM settings WHERE key = 'data_version'")
+        return int(str(value)) if value is not None else 0
+
+    def close(self) -> None:
+        """Close the connection and release the file lock."""
+        self.con.close()
+
+
+def bump_data_version(cur: duckdb.DuckDBPyConnection) -> None:
+    """Increase the data version inside the caller's transaction."""
+    cur.execute(
+        "INSERT INTO settings VALUES ('data_version', '1') ON CONFLICT (key) DO UPDATE "
+        "SET value = CAST(CAST(settings.value AS BIGINT) + 1 AS VARCHAR)")
+
+
+def connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Return a DuckDB connection to the file; raise StoreBusy naming the process that holds its lock."""
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            pid = _LOCK_PID.search(text)
+            who = f" (process {pid.group(1)})" if pid else ""
+            raise StoreBusy(
+                f"The store {path} is in use by another process{who}; nothing was written.",
+                "Close the other csq process (for example the dashboard, or import from its Import page) "
+                "and try again.") from None
+        raise CsqError(f"Cannot open the store {path}: {text}",
+                       "Check that the path is a csq DuckDB file and is readable.") from None
