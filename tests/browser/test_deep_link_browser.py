@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+import shutil
 from pathlib import Path
 
 import pytest
@@ -29,9 +30,14 @@ new MutationObserver(() => {
 
 
 @pytest.fixture
-def fresh_server(demo_db: Path) -> Iterator[str]:
-    """Return the base URL of a dashboard started for this test alone, that no browser has visited yet."""
-    proc, base = start_server(demo_db)
+def fresh_server(demo_db: Path, tmp_path: Path) -> Iterator[str]:
+    """Return the base URL of a dashboard started for this test alone, that no browser has visited yet.
+
+    It serves its own copy of the demo store: the session's shared server holds the lock on the original.
+    """
+    db = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db, db)
+    proc, base = start_server(db)
     yield base
     proc.terminate()
     proc.wait(timeout=20)
