@@ -40,17 +40,17 @@ def unit_text(unit: str) -> str:
 
 
 def targets_section(ver: int) -> None:
-    """Edit target value, direction and warning band per indicator."""
+    """Edit target value, direction, warning band and source per indicator."""
     st.subheader(v.tr("settings_targets"))
     st.caption(v.tr("settings_targets_help"))
-    rows = configuration.target_rows(v.store)
+    rows = configuration.target_rows(v.store, v.lang)
     for r in rows:
         r["name"] = indicator_name(str(r["indicator"]), v.lang)
         r["unit"] = unit_text(str(r["unit"]))
     # Tall enough for every indicator: a scrolled grid hides targets an analyst has to check.
     edited = st.data_editor(
         rows, key=f"settings_targets_{ver}", hide_index=True, width="stretch", disabled=not may_targets or
-        ["name", "indicator", "unit"], column_order=["name", "unit", "direction", "target", "warning"],
+        ["name", "indicator", "unit"], column_order=["name", "unit", "direction", "target", "warning", "source"],
         height=ROW_PX * (len(rows) + 1) + 3, placeholder="–", alt=v.tr("settings_targets"),
         column_config={
             "name": st.column_config.TextColumn(v.tr("indicator"), width="medium"),
@@ -60,12 +60,14 @@ def targets_section(ver: int) -> None:
                 format_func=lambda d: v.tr(f"settings_dir_{d}")),
             "target": st.column_config.NumberColumn(v.tr("target"), help=v.tr("settings_target_help")),
             "warning": st.column_config.NumberColumn(v.tr("settings_warning"), min_value=0.0,
-                                                     help=v.tr("settings_warning_help"))})
+                                                     help=v.tr("settings_warning_help")),
+            "source": st.column_config.TextColumn(v.tr("settings_source"), width="large",
+                                                  help=v.tr("settings_source_help"))})
     c1, c2 = st.columns(2)
     if c1.button(v.tr("settings_save_targets"), key="settings_save_targets", type="primary", disabled=not may_targets,
                  icon=":material/save:"):
         with widgets.reported():
-            configuration.save_targets(v.store, edited, role=v.role, user=user)
+            configuration.save_targets(v.store, edited, role=v.role, user=user, lang=v.lang)
             saved("settings_targets_saved")
     if c2.button(v.tr("settings_reset_targets"), key="settings_reset_targets", disabled=not may_targets,
                  icon=":material/restart_alt:"):
@@ -101,7 +103,7 @@ def rules_section(ver: int) -> None:
         st.markdown(f"**{v.tr('settings_preview')}**")
         counted = {k: st.column_config.NumberColumn(v.tr(k), help=v.tr(f"{k}_help"), format="localized")
                    for k in ("settings_matches", "settings_sets_frt", "settings_sets_res")}
-        st.dataframe([{"#": i + 1, v.tr("channel"): value_label("channel", r.channel, v.lang) if r.channel else any_label,
+        widgets.table(st, [{"#": i + 1, v.tr("channel"): value_label("channel", r.channel, v.lang) if r.channel else any_label,
                        v.tr("type"): value_label("type", r.type, v.lang) if r.type else any_label,
                        v.tr("priority"): value_label("priority", r.priority, v.lang) if r.priority else any_label,
                        v.tr("settings_frt_limit_short"): minutes_text(r.first_response_min),

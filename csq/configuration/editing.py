@@ -1,4 +1,4 @@
-"""The Settings page's editable tables: targets and SLA rules in display units, rule previews, checked saves."""
+"""The Settings page's editable tables: targets with sources and SLA rules in display units, previews, saves."""
 from __future__ import annotations
 
 import math
@@ -24,24 +24,40 @@ def _scale(key: str) -> float:
     return 100.0 if INDICATORS[key].unit == "rate" else 1.0
 
 
-def target_rows(store: Store) -> list[dict[str, object]]:
-    """Return one row per indicator with a better direction: its target, direction and warning band as shown."""
-    current = settings.targets(store)
+def target_rows(store: Store, lang: str = "en") -> list[dict[str, object]]:
+    """Return one row per indicator with a better direction: target, direction, band as shown, and the source.
+
+    An indicator whose default target a user removed has no target value; its source says who removed it.
+    """
+    current, cleared = settings.targets(store), settings.cleared_targets(store)
     out = []
     for key, ind in INDICATORS.items():
         if ind.better is None:
             continue
-        t = current.get(key)
+        t, gone = current.get(key), cleared.get(key)
         k = _scale(key)
+        source = t.source_text(lang) if t else gone.source_text(lang) if gone else ""
         out.append({"indicator": key, "unit": "%" if k == 100 else ind.unit,
                     "direction": t.direction if t else ind.better,
                     "target": round(t.target * k, 6) if t else None,
-                    "warning": round(t.warning * k, 6) if t else None})
+                    "warning": round(t.warning * k, 6) if t else None, "source": source})
     return out
 
 
-def targets_from_rows(rows: Sequence[Mapping[str, object]]) -> list[Target]:
-    """Return the targets the rows describe (a row without a target value has none), in stored units."""
+def _typed_source(row: Mapping[str, object], shown: Mapping[str, str]) -> str:
+    """Return the source text a user typed in the row, or "" when the cell is blank or as it was shown."""
+    cell = row.get("source")
+    if _blank(cell) or str(cell).strip() == shown.get(str(row["indicator"]), "").strip():
+        return ""
+    return str(cell).strip()
+
+
+def targets_from_rows(rows: Sequence[Mapping[str, object]], shown: Mapping[str, str] | None = None) -> list[Target]:
+    """Return the targets the rows describe (a row without a target value has none), in stored units.
+
+    `shown` maps an indicator to the source text its row was shown with: a source cell left as shown (or
+    emptied) passes no source, so the store keeps or stamps it; a source typed in is passed on as given.
+    """
     out = []
     for r in rows:
         key = str(r["indicator"])
@@ -58,14 +74,21 @@ def targets_from_rows(rows: Sequence[Mapping[str, object]]) -> list[Target]:
         if warning < 0:
             raise InputRefused(f"Target for {key}: the warning band is negative ({warning}).",
                                "Use a band of 0 or more.")
-        out.append(Target(key, direction, float(r["target"]) / k, warning / k))  # type: ignore[arg-type]
+        out.append(Target(key, direction, float(r["target"]) / k, warning / k,  # type: ignore[arg-type]
+                          _typed_source(r, shown or {})))
     return out
 
 
-def save_targets(store: Store, rows: Sequence[Mapping[str, object]], *, role: str, user: str | None = None) -> None:
-    """Replace the targets with the rows' (role 'target'; audited; takes effect at once)."""
+def save_targets(store: Store, rows: Sequence[Mapping[str, object]], *, role: str, user: str | None = None,
+                 lang: str = "en") -> None:
+    """Replace the targets with the rows' (role 'target'; audited; takes effect at once).
+
+    `lang` is the language the rows' sources were shown in. A changed value gets the source "set in Settings
+    by <user> on <date>" unless a source is typed in; a row emptied of its target removes that target.
+    """
     require(role, "target")  # before validating: a refused role learns nothing about its rows
-    settings.set_targets(store, targets_from_rows(rows), user, role=role)
+    shown = {str(r["indicator"]): str(r["source"]) for r in target_rows(store, lang)}
+    settings.set_targets(store, targets_from_rows(rows, shown), user, role=role)
 
 
 def rule_rows(store: Store) -> list[dict[str, object]]:
@@ -149,7 +172,7 @@ def save_scoring(store: Store, weights: Mapping[str, float], bands: Mapping[str,
 
 
 def reset_targets(store: Store, *, role: str, user: str | None = None) -> None:
-    """Restore the SPEC §4 targets (role 'target'; audited)."""
+    """Restore every default target with its source, removed ones too (role 'target'; audited)."""
     settings.set_targets(store, list(settings.DEFAULT_TARGETS), user, role=role)
 
 

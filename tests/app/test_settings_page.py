@@ -33,12 +33,12 @@ def test_target_rows_show_rates_in_percent_and_save_back_as_fractions(store) -> 
     rows = {r["indicator"]: r for r in configuration.target_rows(store)}
     assert rows["csat_rate"]["target"] == 90.0 and rows["csat_rate"]["warning"] == 5.0
     assert rows["frt_median_min"]["target"] == 5.0 and rows["frt_median_min"]["direction"] == "lower"
-    assert rows["nps"]["target"] is None and "tickets" not in rows
+    assert rows["nps"]["target"] == 30.0 and "tickets" not in rows  # every directional indicator has one
     rows["csat_rate"]["target"] = 85.0
-    rows["nps"]["target"] = 30.0
+    rows["nps"]["target"] = 40.0
     configuration.save_targets(store, list(rows.values()), role="manager", user="mgr")
     now = settings.targets(store)
-    assert now["csat_rate"].target == pytest.approx(0.85) and now["nps"].target == 30.0
+    assert now["csat_rate"].target == pytest.approx(0.85) and now["nps"].target == 40.0
     logged = store.rows("SELECT user_name, action FROM audit_log WHERE action = 'settings.targets'")
     assert logged == [("mgr", "settings.targets")]
 

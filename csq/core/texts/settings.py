@@ -7,9 +7,11 @@ TEXT: dict[str, tuple[str, str]] = {
                               "administrator."),
     "settings_admin_only": ("只有管理员可以修改。", "Only an administrator may change this."),
     "settings_targets": ("指标目标", "Targets"),
-    "settings_targets_help": ("比率以 % 填写。目标留空表示不设目标。状态：达到目标为绿色，差距在预警带内为黄色，否则为红色。",
-                              "Rates are entered in %. Leave the target empty for no target. Status: green when "
-                              "met, amber within the warning band, red otherwise."),
+    "settings_targets_help": ("比率以 % 填写。目标留空表示取消该目标（升级后也不会恢复，可用「目标恢复默认」找回）。"
+                              "状态：达到目标为绿色，差距在预警带内为黄色，否则为红色。",
+                              "Rates are entered in %. Leave the target empty to remove it (an upgrade does not "
+                              "bring it back; Reset targets to defaults does). Status: green when met, amber "
+                              "within the warning band, red otherwise."),
     "settings_unit": ("单位", "Unit"),
     "settings_direction": ("方向", "Direction"),
     "settings_unit_min": ("分钟", "min"),
@@ -21,6 +23,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "settings_target_help": ("要达到的值（比率以 % 计）", "The value to reach (rates in %)"),
     "settings_warning": ("预警带", "Warning band"),
     "settings_warning_help": ("未达标但差距不超过此值时显示为黄色", "Amber when missed by no more than this"),
+    "settings_source": ("来源", "Source"),
+    "settings_source_help": ("目标值的出处。修改目标值后，来源自动记为「由 用户 于 日期 在设置页设定」；"
+                             "也可以自行填写出处。改回默认值时恢复默认来源。",
+                             "Where the value comes from. A changed value is recorded as \"set in Settings by "
+                             "<user> on <date>\" unless you type a source here; the default value brings back "
+                             "the default's source."),
     "settings_save_targets": ("保存目标", "Save targets"),
     "settings_reset_targets": ("目标恢复默认", "Reset targets to defaults"),
     "settings_targets_saved": ("目标已保存并生效。", "Targets saved; they apply now."),
@@ -52,12 +60,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "settings_minutes": ("{n} 分钟", "{n} min"),
     "settings_hours": ("{n} 小时", "{n} h"),
     "settings_scoring": ("评分权重", "Scoring weights"),
-    "settings_scoring_help": ("坐席与班组综合得分的各项权重（只看比例）和等级分数线。",
+    "settings_scoring_help": ("坐席与班组综合得分的各项权重（只看比例）和等级线：等级按本期得分的百分位划分（默认前 20% 优秀、"
+                              "其次 30% 良好、再次 30% 合格、末 20% 待改进）。",
                               "Weights of the agent and team composite score (only their ratios matter) and the "
-                              "grade bands."),
-    "settings_band_excellent": ("优秀 ≥", "Excellent from"),
-    "settings_band_good": ("良好 ≥", "Good from"),
-    "settings_band_pass": ("合格 ≥", "Pass from"),
+                              "grade bands: percentiles of the period's scores (by default the top 20 % Excellent, "
+                              "the next 30 % Good, the next 30 % Pass, the bottom 20 % Needs improvement)."),
+    "settings_band_excellent": ("优秀：自第几百分位", "Excellent from percentile"),
+    "settings_band_good": ("良好：自第几百分位", "Good from percentile"),
+    "settings_band_pass": ("合格：自第几百分位", "Pass from percentile"),
     "settings_save_scoring": ("保存评分权重", "Save scoring weights"),
     "settings_scoring_saved": ("评分权重已保存。", "Scoring weights saved."),
     "settings_timezone": ("时区", "Timezone"),
