@@ -149,8 +149,8 @@ def commit_prepared(store: Store, p: Prepared, data: bytes, *, skip_bad_rows: bo
     require(role, import_permission(p.kind))
     if p.duplicate_of is not None:
         return _result(p, "duplicate", batch_id=p.duplicate_of, rows_rejected=0, rows_replaced=0, errors=[],
-                       error_count=0,
-                       message=f"{p.file} was already imported as batch {p.duplicate_of}; nothing changed.")
+                       error_count=0, message=_duplicate_message(p.file, p.duplicate_of, p.rows_read),
+                       fix=_DUPLICATE_FIX)
     if p.error_count and not skip_bad_rows:
         return _result(p, "refused",
                        message=f"{p.file}: {p.rows_rejected} row(s) have errors ({p.error_count} problem(s)); "
@@ -196,7 +196,7 @@ def import_files(store: Store, paths: list[Path], kind: str, mapping: Mapping | 
             earlier = find_duplicate(store, kind, hashlib.sha256(data).hexdigest())
             if earlier is not None:
                 # Known content: report it without parsing the file again.
-                prepared.append(_duplicate(path.name, kind, earlier))
+                prepared.append(_duplicate(store, path.name, kind, earlier))
                 continue
             prepared.append((check_against_store(store, prepare(data, path.name, kind, mapping, center_tz=tz)), data))
         except InputRefused as exc:
@@ -225,10 +225,23 @@ def import_files(store: Store, paths: list[Path], kind: str, mapping: Mapping | 
     return results
 
 
-def _duplicate(name: str, kind: str, batch_id: int) -> ImportResult:
-    return ImportResult(name, kind, "duplicate", batch_id=batch_id,
-                        message=f"{name} was already imported as batch {batch_id}; nothing changed.",
-                        fix="Roll back that batch first if you want to import the file again.")
+_DUPLICATE_FIX = "Roll back that batch first if you want to import the file again."
+
+
+def _duplicate_message(name: str, batch_id: int, rows_read: int) -> str:
+    """Return the report line of a duplicate: the rows read, the batch it repeats, and that nothing was loaded."""
+    return (f"{name}: {rows_read} rows read; the same content was already imported as batch {batch_id}, "
+            "so this is a duplicate and nothing was loaded.")
+
+
+def _duplicate(store: Store, name: str, kind: str, batch_id: int) -> ImportResult:
+    """Return the result of a file whose content batch_id already holds, without parsing the file again.
+
+    The bytes are the same as that batch's file, so its recorded rows_read is the number of rows this file holds.
+    """
+    rows_read = int(store.scalar("SELECT rows_read FROM batches WHERE batch_id = ?", [batch_id]) or 0)
+    return ImportResult(name, kind, "duplicate", batch_id=batch_id, rows_read=rows_read,
+                        message=_duplicate_message(name, batch_id, rows_read), fix=_DUPLICATE_FIX)
 
 
 def _dry_run(p: Prepared) -> ImportResult:
@@ -246,7 +259,7 @@ def import_bytes(store: Store, data: bytes, name: str, kind: str, mapping: Mappi
     role = require(role, import_permission(kind))
     earlier = find_duplicate(store, kind, hashlib.sha256(data).hexdigest())
     if earlier is not None:
-        return _duplicate(name, kind, earlier)
+        return _duplicate(store, name, kind, earlier)
     try:
         p = prepare(data, name, kind, mapping, center_tz=str(get_setting(store, "timezone")))
     except InputRefused as exc:

@@ -103,6 +103,12 @@ def connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         if "lock" in text.lower():
             pid = _LOCK_PID.search(text)
             who = f" (process {pid.group(1)})" if pid else ""
+            if read_only:  # a command that only reads: it wrote nothing because it never meant to
+                raise StoreBusy(
+                    f"The store {path} is in use by another process{who}, for example the dashboard, which "
+                    "holds it while it runs; it cannot be read now.",
+                    "Stop the dashboard or the other csq process and try again, or read a copy: copy the "
+                    "store file (and its .wal file, if any) and pass the copy with --db.") from None
             raise StoreBusy(
                 f"The store {path} is in use by another process{who}; nothing was written.",
                 "Close the other csq process (for example the dashboard, or import from its Import page) "

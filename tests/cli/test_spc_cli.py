@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from csq.cli.numbers import spc_objects
 from csq.metrics.filters import Filter
 from csq.metrics.indicators import INDICATORS
 from csq.metrics.spc import chart_for, spc_json
@@ -42,7 +43,7 @@ def test_spc_json_matches_a_hand_computed_p_chart(db: Path) -> None:
     #   n =  20: 3·sqrt(0.1716 / 20)  = 0.277885 -> 0.502115 .. 1.057885, clipped to 1.0; 0.9 is inside
     #   n = 100: 3·sqrt(0.1716 / 100) = 0.124274 -> 0.655726 .. 0.904274; the same 0.9 is just inside
     #   n =  80: 3·sqrt(0.1716 / 80)  = 0.138942 -> 0.641058 .. 0.918942; 0.6 is below: beyond_limits
-    assert [set(o) for o in out] == [{"month", "value", "n", "center", "lcl", "ucl", "signals"}] * 4
+    assert [set(o) for o in out] == [{"month", "value", "n", "center", "lcl", "ucl", "signals", "in_progress"}] * 4
     expected = [("2025-01", 0.9, 20, 0.502115, 1.0, []), ("2025-02", 0.9, 100, 0.655726, 0.904274, []),
                 ("2025-03", None, 0, None, None, []), ("2025-04", 0.6, 80, 0.641058, 0.918942, ["beyond_limits"])]
     for o, (month, value, n, lcl, ucl, signals) in zip(out, expected, strict=True):
@@ -65,7 +66,9 @@ def test_spc_cli_is_the_same_code_as_chart_for(db: Path) -> None:
     store = open_store(db, read_only=True)
     try:
         for key in ("csat_rate", "csat_mean", "nps", "survey_response_rate", "tickets"):
-            assert cli_json("spc", "--indicator", key, db=db) == spc_json(chart_for(store, Filter(), key))
+            # The same figures, rounded for JSON by the unit of the indicator (csq.cli.numbers).
+            expected = spc_objects(spc_json(chart_for(store, Filter(), key)), key)
+            assert cli_json("spc", "--indicator", key, db=db) == expected
     finally:
         store.close()
 

@@ -49,14 +49,15 @@ def test_cli_servqual_json_matches_hand_computation(sample_db):
     out = cli_json("servqual", db=sample_db)
     assert set(out) == {"dimensions", "unweighted_gap", "weighted_gap", "respondents"}
     assert [d["dimension"] for d in out["dimensions"]] == DIMS
+    json_places = 1e-4  # the CLI's JSON keeps 4 decimals of a 1-7 scale (csq.cli.numbers)
     for d in out["dimensions"]:
         e, p, gap, nd = per_dim[d["dimension"]]
-        assert d["expectation"] == pytest.approx(e)
-        assert d["perception"] == pytest.approx(p)
-        assert d["gap"] == pytest.approx(gap)
+        assert d["expectation"] == pytest.approx(e, abs=json_places)
+        assert d["perception"] == pytest.approx(p, abs=json_places)
+        assert d["gap"] == pytest.approx(gap, abs=json_places)
         assert d["n"] == nd == 240
-    assert out["unweighted_gap"] == pytest.approx(sum(v[2] for v in per_dim.values()) / 5)
-    assert out["weighted_gap"] == pytest.approx(weighted)
+    assert out["unweighted_gap"] == pytest.approx(sum(v[2] for v in per_dim.values()) / 5, abs=json_places)
+    assert out["weighted_gap"] == pytest.approx(weighted, abs=json_places)
     assert out["respondents"] == n
     # reliability has the widest gap in the sample (worked out above: -1.079)
     assert min(out["dimensions"], key=lambda d: d["gap"])["dimension"] == "reliability"

@@ -5,6 +5,7 @@ import argparse
 from datetime import date
 
 from csq.cli.common import open_for, print_json
+from csq.cli.numbers import effect_object
 
 _LIST_FIELDS = ("action_id", "title", "cause_category", "indicator", "scope", "owner", "start_date", "due_date",
                 "completed_at", "pdca_stage", "status", "overdue")
@@ -38,7 +39,7 @@ def cmd_actions(args: argparse.Namespace) -> int:
         store.close()
     if args.verify:
         if args.json:
-            print_json([c.as_json() for c in checks])
+            print_json([effect_object(c.as_json()) for c in checks])
             return 0
         if not checks:
             print("No actions yet. Import them with `python -m csq import FILE --kind actions`.")

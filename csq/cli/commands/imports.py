@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from csq.cli.common import open_for, print_json
 from csq.errors import InputRefused
+
+if TYPE_CHECKING:
+    from csq.ingest.importer import ImportResult
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -56,8 +60,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 2 if any(r.status == "refused" for r in results) else 0
 
 
-def _print_import(r) -> None:
-    print(f"{r.file}: {r.status}" + (f" (batch {r.batch_id})" if r.batch_id else ""))
+def _print_import(r: ImportResult) -> None:
+    """Print one file's import report as text; return nothing."""
+    if r.status == "duplicate":
+        print(f"{r.file}: duplicate of batch {r.batch_id} (nothing loaded)")
+    else:
+        print(f"{r.file}: {r.status}" + (f" (batch {r.batch_id})" if r.batch_id else ""))
     print(f"  read {r.rows_read}, loaded {r.rows_loaded}, replaced {r.rows_replaced}, "
           f"collapsed {r.rows_collapsed}, rejected {r.rows_rejected}")
     if r.message:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 
 from csq.cli.common import open_for, print_json
+from csq.cli.numbers import scorecard_object
 from csq.metrics.filters import Filter
 
 
@@ -30,12 +31,12 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.json:
-        print_json(rows)
+        print_json([scorecard_object(r) for r in rows])
         return 0
     print(f"{'rank':>5}  {args.by:<20}{'score':>7}  {'grade':<9}{'n':>7}  components")
     for r in rows:
         rank = str(r["rank"]) if r["rank"] is not None else "-"
         score = f"{r['score']:.1f}" if r["score"] is not None else "no data"
         parts = " ".join(f"{k}={r['points_' + k]:.0f}" for k in scorecard.COMPONENTS if r["points_" + k] is not None)
-        print(f"{rank:>5}  {str(r[args.by]):<20}{score:>7}  {str(r['grade'] or '-'):<9}{r['n']:>7}  {parts}")
+        print(f"{rank:>5}  {r[args.by]!s:<20}{score:>7}  {r['grade'] or '-'!s:<9}{r['n']:>7}  {parts}")
     return 0

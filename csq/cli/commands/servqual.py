@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from csq.cli.common import open_for, print_json
+from csq.cli.numbers import servqual_object
 from csq.metrics.filters import Filter
 
 
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.json:
-        print_json(result)
+        print_json(servqual_object(result))
         return 0
     print(f"{'dimension':<16}{'E':>8}{'P':>8}{'gap':>8}{'n':>7}")
     for d in result["dimensions"]:  # type: ignore[union-attr]

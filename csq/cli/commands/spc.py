@@ -19,6 +19,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def cmd_spc(args: argparse.Namespace) -> int:
     """Print one line (or JSON object) per month: value, n, centre, limits and the rules broken; return 0."""
     from csq.cli.common import open_for, print_json
+    from csq.cli.numbers import spc_objects
     from csq.metrics.display import format_value
     from csq.metrics.filters import Filter
     from csq.metrics.indicators import INDICATORS
@@ -34,7 +35,7 @@ def cmd_spc(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.json:
-        print_json(spc_json(points))
+        print_json(spc_objects(spc_json(points), key))
         return 0
     if not points:
         print(f"No data for {key} under {f.describe()}.")
