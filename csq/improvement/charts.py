@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from csq.core.i18n import t, value_label
 from csq.core.kinds import CAUSES
 from csq.errors import CsqError
-from csq.metrics.display import CHART_FONT, axis_title, format_value, indicator_name
+from csq.metrics.display import axis_title, chart_layout, format_value, indicator_name
 from csq.metrics.filters import scope_pairs
 from csq.metrics.indicators import INDICATORS
 
@@ -50,12 +50,6 @@ def scope_text(scope: str | None, lang: str) -> str:
     return " · ".join(f"{t(k, lang)} = {sep.join(vals)}" for k, vals in grouped.items())
 
 
-def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, height=height, font={"family": CHART_FONT},
-                      margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    return fig
-
-
 def pareto_figure(bars: Sequence[Any], what: str, lang: str) -> go.Figure:
     """Return Pareto bars by count (vital few in red) with the cumulative share line and the 80 % line."""
     names = [b.category or t("impr_uncategorised", lang) for b in bars]
@@ -69,12 +63,11 @@ def pareto_figure(bars: Sequence[Any], what: str, lang: str) -> go.Figure:
     fig.add_hline(y=80, yref="y2", line_dash="dash", line_color="#e67e22", annotation_text=t("impr_line80", lang),
                   annotation_position="bottom right", annotation_font_color="#e67e22")
     fig.update_layout(yaxis={"title": t("impr_count_axis", lang), "tickformat": ",d"},
-                      legend={"orientation": "h", "y": -0.25},
                       yaxis2={"title": t("impr_cumulative_axis", lang), "overlaying": "y", "side": "right",
                               "range": [0, 105], "tickvals": [0, 20, 40, 60, 80, 100], "ticksuffix": "%",
                               "showgrid": False})
-    fig.update_xaxes(automargin=True)
-    return _layout(fig, t("impr_pareto_title", lang, what=what), 400)
+    fig.update_xaxes(title=t("category", lang))
+    return chart_layout(fig, t("impr_pareto_title", lang, what=what), 420)
 
 
 def effect_figure(c: Any, lang: str) -> go.Figure:
@@ -87,7 +80,8 @@ def effect_figure(c: Any, lang: str) -> go.Figure:
     fig = go.Figure(go.Bar(x=[t("impr_before", lang), t("impr_after", lang)], y=values, text=text,
                            textposition="auto", marker_color=["#95a5a6", "#2980b9"], hoverinfo="text"))
     fig.update_yaxes(title=axis_title(key, lang), rangemode="tozero", tickformat=",")
-    return _layout(fig, f"{c.action_id} · {indicator_name(key, lang)}", 340)
+    fig.update_xaxes(title=t("impr_window_col", lang))
+    return chart_layout(fig, f"{c.action_id} · {indicator_name(key, lang)}", 340, legend=False)
 
 
 def fishbone_figure(groups: Mapping[str | None, Sequence[dict[str, Any]]], lang: str) -> go.Figure:
@@ -111,8 +105,7 @@ def fishbone_figure(groups: Mapping[str | None, Sequence[dict[str, Any]]], lang:
         fig.add_scatter(x=[x + 1.1], y=[y / 2], mode="markers", marker={"size": 30, "opacity": 0},
                         hoverinfo="text", hovertext="<br>".join(f"{a['action_id']} {a['title']}" for a in acts)
                         or t(f"impr_cause_{cause}", lang))
-    fig.update_layout(xaxis={"visible": False, "range": [-0.5, 13.5]}, yaxis={"visible": False, "range": [-6, 6]},
-                      showlegend=False)
-    fig = _layout(fig, "", 460)
+    fig.update_layout(xaxis={"visible": False, "range": [-0.5, 13.5]}, yaxis={"visible": False, "range": [-6, 6]})
+    fig = chart_layout(fig, "", 460, legend=False)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 20, "b": 10})
     return fig

@@ -6,25 +6,37 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from csq.core.i18n import fmt_month_short, t, value_label
-from csq.metrics.display import CHART_FONT, axis_title, format_value, indicator_name, plotted, unit_label
+from csq.core.i18n import fmt_month, t, value_label
+from csq.metrics.display import (
+    axis_title,
+    chart_layout,
+    format_value,
+    indicator_name,
+    month_axis,
+    plotted,
+    reference_line,
+    unit_label,
+)
 from csq.metrics.indicators import INDICATORS
 from csq.metrics.results import Result
 from csq.store.settings import Target
 
 
-def _layout(fig: go.Figure, title: str, lang: str, height: int = 380) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, height=height,
-                      margin={"l": 10, "r": 10, "t": 50, "b": 10}, font={"family": CHART_FONT},
-                      legend={"orientation": "h", "y": -0.18}, hovermode="x unified")
-    # At most a dozen month labels, so they stay readable on a phone; hover still names every month.
-    fig.update_xaxes(nticks=12, automargin=True)
-    return fig
+def _layout(fig: go.Figure, title: str, height: int = 380, legend: bool = True) -> go.Figure:
+    """Return fig with the shared chart layout; a trend (with a legend) gets one hover label per month."""
+    fig.update_layout(hovermode="x unified" if legend else "closest")
+    return chart_layout(fig, title, height, legend)
+
+
+def target_label(key: str, target: Target, lang: str) -> str:
+    """Return the target as the legend names it: '目标 ≥ 90.0%', 'Target ≤ 5.0 min'."""
+    sign = "≥" if target.direction == "higher" else "≤"
+    return f"{t('target', lang)} {sign} {format_value(key, target.target, lang)}"
 
 
 def trend_figure(points: Sequence[Any], key: str, target: Target | None, lang: str) -> go.Figure:
     """Return the monthly trend with its centre line, control limits, target and flagged months."""
-    months = [fmt_month_short(p.month, lang) for p in points]
+    months = [fmt_month(p.month, lang) for p in points]
     fig = go.Figure()
     values = [plotted(key, p.value) for p in points]
     hover = [f"{format_value(key, p.value, lang)} · n = {p.n:,}" for p in points]
@@ -43,12 +55,34 @@ def trend_figure(points: Sequence[Any], key: str, target: Target | None, lang: s
         fig.add_trace(go.Scatter(x=[m for m, _ in flagged], y=[v for _, v in flagged], mode="markers",
                                  name=t("signals", lang), marker={"color": "#d1242f", "size": 12, "symbol": "circle-open",
                                                                   "line": {"width": 2}}, hoverinfo="skip"))
+    running = [(m, v) for m, v, p in zip(months, values, points) if getattr(p, "partial", False) and v is not None]
+    if running:
+        # The month in progress: drawn hollow and named, so its month-to-date value never reads as a fall.
+        fig.add_trace(go.Scatter(x=[m for m, _ in running], y=[v for _, v in running], mode="markers",
+                                 name=t("in_progress", lang), hoverinfo="skip",
+                                 marker={"color": "white", "size": 10, "symbol": "circle",
+                                         "line": {"width": 2, "color": "#1f6feb"}}))
     if target is not None:
-        fig.add_hline(y=plotted(key, target.target), line={"color": "#1a7f37", "width": 1.5},
-                      annotation_text=f"{t('target', lang)} {format_value(key, target.target, lang)}",
-                      annotation_position="top left")
+        # Named in the legend: a label on the line itself sat on the first month's point.
+        reference_line(fig, plotted(key, target.target) or 0.0, target_label(key, target, lang), "#1a7f37")
+    month_axis(fig, [p.month for p in points], lang)
     fig.update_yaxes(title=axis_title(key, lang), rangemode="tozero" if INDICATORS[key].unit == "count" else "normal")
-    return _layout(fig, f"{indicator_name(key, lang)} · {t('trend', lang)}", lang)
+    return _layout(fig, f"{indicator_name(key, lang)} · {t('trend', lang)}")
+
+
+def period_figure(rows: Sequence[Result], grain: str, key: str, target: Target | None, lang: str) -> go.Figure:
+    """Return the trend by ISO week or by day: value and n per period, the target, no control limits."""
+    labels = [str(r.group(grain)) for r in rows]
+    values = [plotted(key, r.value(key)) for r in rows]
+    hover = [f"{lab}: {format_value(key, r.value(key), lang)} · n = {r.n(key):,}" for lab, r in zip(labels, rows)]
+    fig = go.Figure(go.Scatter(x=labels, y=values, mode="lines+markers", name=indicator_name(key, lang), text=hover,
+                               hovertemplate="%{text}<extra></extra>", connectgaps=False,
+                               line={"color": "#1f6feb", "width": 2}, marker={"size": 4}))
+    if target is not None:
+        reference_line(fig, plotted(key, target.target) or 0.0, target_label(key, target, lang), "#1a7f37")
+    fig.update_xaxes(type="category", nticks=8, tickangle=0, title={"text": t(grain, lang)})
+    fig.update_yaxes(title=axis_title(key, lang), rangemode="tozero" if INDICATORS[key].unit == "count" else "normal")
+    return _layout(fig, f"{indicator_name(key, lang)} · {t('trend_' + grain, lang)}")
 
 
 def breakdown_figure(rows: Sequence[Result], field: str, key: str, lang: str) -> go.Figure:
@@ -63,8 +97,8 @@ def breakdown_figure(rows: Sequence[Result], field: str, key: str, lang: str) ->
                            hovertemplate="%{y}: %{text}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title=t(field, lang))
     fig.update_xaxes(title=axis_title(key, lang))
-    return _layout(fig, f"{indicator_name(key, lang)} · {t(field, lang)}", lang,
-                   height=max(260, 34 * len(data) + 90))
+    return _layout(fig, f"{indicator_name(key, lang)} · {t(field, lang)}", height=max(260, 34 * len(data) + 90),
+                   legend=False)
 
 
 def heatmap_figure(rows: Sequence[Result], field: str, key: str, lang: str) -> go.Figure:
@@ -77,9 +111,11 @@ def heatmap_figure(rows: Sequence[Result], field: str, key: str, lang: str) -> g
              if (g, m) in cell else t("no_data", lang) for m in months] for g in groups]
     better = INDICATORS[key].better
     scale = "RdYlGn" if better == "higher" else ("RdYlGn_r" if better == "lower" else "Blues")
-    fig = go.Figure(go.Heatmap(z=z, x=[fmt_month_short(m, lang) for m in months],
+    fig = go.Figure(go.Heatmap(z=z, x=[fmt_month(m, lang) for m in months],
                                y=[value_label(field, g, lang) for g in groups], text=text, colorscale=scale,
                                hovertemplate="%{y} · %{x}: %{text}<extra></extra>", hoverongaps=False,
-                               colorbar={"title": {"text": unit_label(key, lang)}}))
-    return _layout(fig, f"{indicator_name(key, lang)} · {t('heatmap', lang)}", lang,
-                   height=max(260, 30 * len(groups) + 120))
+                               colorbar={"title": {"text": unit_label(key, lang)}, "thickness": 12}))
+    month_axis(fig, months, lang)
+    fig.update_yaxes(title=t(field, lang))
+    return _layout(fig, f"{indicator_name(key, lang)} · {t('heatmap', lang)}", height=max(260, 30 * len(groups) + 150),
+                   legend=False)

@@ -157,7 +157,7 @@ def test_gap_chart_labels_and_units():
              "perception": 5.5, "n": 1200}]
     fig = gap_figure(dims, "zh", 0.95)
     assert fig.layout.xaxis.title.text == "差距 P − E（分，7 分制）"
-    assert list(fig.data[0].text) == ["-0.50"] and fig.data[0].insidetextanchor == "start"
+    assert list(fig.data[1].text) == ["-0.50"] and list(fig.data[1].x) == [-0.7]  # beyond the whisker, not on it
     assert "n = 1,200" in fig.data[0].hovertext[0]
     waves = waves_figure([{"wave": "2025Q1", "empathy": -0.5, "weighted_gap": -0.4}], ["empathy"], "en")
     assert waves.layout.yaxis.title.text == "Gap P − E (points on the 1–7 scale)"
