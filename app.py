@@ -13,13 +13,15 @@ from csq.dashboard.identity import identity
 
 ROOT = Path(__file__).parent
 
-st.set_page_config(page_title="csq", page_icon=":material/insights:", layout="wide")
+# The favicon ships with the app: a ":material/…:" icon would be fetched from fonts.gstatic.com, which an intranet
+# (or mainland China) cannot reach.
+st.set_page_config(page_title="csq", page_icon=str(ROOT / "static" / "icon.png"), layout="wide")
 
 lang = state.current_lang()
 store = widgets.store_or_stop(lang)
 who = identity(store, lang)
 page = st.navigation(navigation.navigation_pages(who.role, lang, ROOT))
-view = sidebar.sidebar(store, who)
+view = sidebar.sidebar(store, who, filters=navigation.has_filters(page))  # no filters where they do nothing
 state.publish(view)
 if not navigation.allowed(page, who.role):
     navigation.refuse(page, who.role, view.lang)

@@ -56,12 +56,19 @@ def servqual_tab() -> None:
     st.subheader(v.tr("ev_diagnosis"))
     st.caption(v.tr("ev_diagnosis_help"))
     # A static table wraps the long driver lists that a scrolling grid would cut off.
-    st.table(tb.diagnosis_rows(diag, lang, targets), hide_index=True)
+    widgets.fixed_table(st, tb.diagnosis_rows(diag, lang, targets), hide_index=True)
     with st.expander(v.tr("ev_items")):
         widgets.table(st, tb.item_rows(o["items"], lang), hide_index=True, width="stretch", key="ev_items")
     st.subheader(v.tr("ev_waves"))
-    if len(o["waves"]) > 1:
-        st.plotly_chart(charts.waves_figure(o["waves"], servqual.DIMENSIONS, lang), key="ev_waves_chart")
+    low = tb.low_n_waves(o["waves"])
+    if low:
+        st.warning(v.tr("ev_waves_low_n", min_n=o["min_wave_n"],
+                        waves=("、" if lang == "zh" else ", ").join(
+                            f"{w['wave']}（n = {w['n']:,}）" if lang == "zh" else f"{w['wave']} (n = {w['n']:,})"
+                            for w in low)))
+    if len(o["waves"]) > 1:  # a low-n wave is plotted under its marked name
+        st.plotly_chart(charts.waves_figure(tb.labelled_waves(o["waves"], lang), servqual.DIMENSIONS, lang),
+                        key="ev_waves_chart")
     else:
         st.caption(v.tr("ev_one_wave"))
     widgets.table(st, tb.wave_rows(o["waves"], servqual.DIMENSIONS, lang), hide_index=True, width="stretch",
@@ -112,7 +119,7 @@ def weights_editor() -> None:
                  for i, k in enumerate(scorecard.COMPONENTS)}
         cols = st.columns(4)
         new_b = {k: cols[i].number_input(v.tr(f"ev_band_{k}"), min_value=0.0, max_value=100.0, value=float(bands[k]),
-                                         step=1.0, key=f"ev_b_{k}") for i, k in enumerate(scorecard.DEFAULT_BANDS)}
+                                         step=5.0, key=f"ev_b_{k}") for i, k in enumerate(scorecard.DEFAULT_BANDS)}
         least = cols[3].number_input(v.tr("ev_min_n"), min_value=0, value=scorecard.min_n(v.store), step=5,
                                      key="ev_min_n")
         if st.form_submit_button(v.tr("ev_save"), key="ev_save_weights", type="primary"):
@@ -138,6 +145,7 @@ def scorecard_tab() -> None:
     if not rows:
         st.info(v.tr("ev_no_scorecard"))
         return
+    st.caption(tb.grade_note(rows, bands, lang))
     st.caption(v.tr("ev_min_n_note", n=least) + " " + v.tr("ev_pick_row"))
     # Rank and name stay pinned: on a phone the component columns scroll sideways under them.
     event = widgets.table(st, tb.scorecard_rows(rows, by, lang), key=f"ev_scorecard_{by}",
@@ -148,16 +156,17 @@ def scorecard_tab() -> None:
                            t(by, lang): st.column_config.TextColumn(pinned=True)})
     picked = event.selection.rows if event and event.selection else []
     if picked:
-        detail(by, str(rows[picked[0]][by]), bands)
+        detail(by, str(rows[picked[0]][by]), tb.trend_lines(rows, bands))
 
 
-def detail(by: str, who: str, bands: dict) -> None:
-    """One agent's or team's monthly composite, QA criteria and training results."""
+def detail(by: str, who: str, lines: dict) -> None:
+    """One agent's or team's monthly composite against the period's grade cut-offs, QA criteria and training."""
     st.subheader(v.tr("ev_detail", who=who))
     narrowed = f.only(by, who)
     trend = q(scorecard.trend, f, by, who)
     if any(r["score"] is not None for r in trend):
-        st.plotly_chart(charts.score_trend_figure(trend, bands, lang), key="ev_detail_trend")
+        st.plotly_chart(charts.score_trend_figure(trend, lines, lang), key="ev_detail_trend")
+        st.caption(v.tr("ev_detail_lines"))
     left, right = st.columns(2)
     left.markdown(f"**{v.tr('ev_criteria')}**")
     widgets.table(left, tb.criteria_rows(q(qa.criteria, narrowed), lang), hide_index=True,

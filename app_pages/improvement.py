@@ -219,15 +219,7 @@ def edit_panel(items: list[dict]) -> None:
                        format_func=lambda x: f"{x} {next(a['title'] for a in items if a['action_id'] == x)}")
     a = next(x for x in items if x["action_id"] == aid)
     st.caption(f"{label('stage', a['pdca_stage'])} · {label('status', a['status'])}")
-    c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
-    stage = c1.selectbox(v.tr("impr_move_to"), PDCA, key="impr_move_stage", format_func=lambda s: label("stage", s))
-    done = c2.date_input(v.tr("impr_f_completed"), value=a["completed_at"] or (moment.date() if moment else None),
-                         key=f"impr_move_done_{aid}")
-    if c3.button(v.tr("impr_move"), key="impr_move_go", type="primary"):
-        moved = run_write(actions.move, aid, stage, completed_at=done if stage in ("check", "act") else None)
-        if moved:
-            st.session_state["impr_effect_id"] = aid  # the effect check then shows the action just moved
-            flash(v.tr("impr_moved", id=aid, stage=label("stage", stage)))
+    move_panel(a)
     with st.expander(v.tr("impr_edit_fields")):
         with st.form(f"impr_edit_form_{aid}", border=False):
             owner = st.text_input(v.tr("impr_f_owner"), value=a["owner"] or "", key=f"impr_e_owner_{aid}")
@@ -251,6 +243,33 @@ def edit_panel(items: list[dict]) -> None:
         if a["status"] != "cancelled" and st.button(v.tr("impr_cancel_action"), key="impr_cancel_go"):
             if run_write(actions.cancel, aid):
                 flash(v.tr("impr_cancelled", id=aid))
+
+
+def move_panel(a: dict) -> None:
+    """Move an action on through PDCA: the next stage is preselected; going back takes a deliberate switch."""
+    aid = a["action_id"]
+    if a["status"] == "cancelled":
+        st.caption(v.tr("impr_no_move_cancelled"))
+        return
+    back = False
+    if a["pdca_stage"] != "plan":  # going back starts a new round: never the default
+        back = st.toggle(v.tr("impr_move_back"), key=f"impr_move_back_{aid}", value=False)
+    choices = actions.stage_choices(a, back=back)
+    if not choices:
+        st.caption(v.tr("impr_cycle_done"))
+        return
+    if st.session_state.get("impr_move_for") != [aid, back] or st.session_state.get("impr_move_stage") not in choices:
+        st.session_state["impr_move_stage"] = choices[0]  # another action (or direction): its next stage
+        st.session_state["impr_move_for"] = [aid, back]
+    c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+    stage = c1.selectbox(v.tr("impr_move_to"), choices, key="impr_move_stage", format_func=lambda s: label("stage", s))
+    done = c2.date_input(v.tr("impr_f_completed"), value=a["completed_at"] or (moment.date() if moment else None),
+                         key=f"impr_move_done_{aid}")
+    if c3.button(v.tr("impr_move"), key="impr_move_go", type="primary"):
+        moved = run_write(actions.move, aid, stage, completed_at=done if stage in ("check", "act") else None)
+        if moved:
+            st.session_state["impr_effect_id"] = aid  # the effect check then shows the action just moved
+            flash(v.tr("impr_moved", id=aid, stage=label("stage", stage)))
 
 
 def import_panel() -> None:
@@ -301,7 +320,7 @@ def effect_section(items: list[dict]) -> None:
             span = v.tr("impr_window", a=w.start, b=w.end - timedelta(days=1)) if w.start and w.end else "—"
             rows.append({"": name, v.tr("value"): format_value(c.indicator, w.value, v.lang), v.tr("impr_n"): f"{w.n:,}",
                          v.tr("impr_window_col"): span})
-        st.table(rows)
+        widgets.fixed_table(st, rows)
         st.caption(f"{v.tr('impr_f_scope')}: {ic.scope_text(c.scope, v.lang) if c.scope else v.tr('all')} · "
                    f"{v.tr('impr_test')}: {ic.test_name(c.test, v.lang)} · {v.tr('impr_p_value')}: {ic.p_text(c.p_value)} · "
                    f"{v.tr('formula')}: {formula(c.indicator, v.lang)}")

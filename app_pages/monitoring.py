@@ -2,8 +2,8 @@
 import streamlit as st
 
 from csq.core import exports, roles
-from csq.core.i18n import describe_filter, fmt_month, t
-from csq.dashboard import state, url
+from csq.core.i18n import describe_filter, fmt_month, fmt_number, t
+from csq.dashboard import state, url, widgets
 from csq.metrics import spc
 from csq.metrics.display import indicator_name
 from csq.metrics.indicators import INDICATORS
@@ -25,9 +25,21 @@ target = v.targets().get(key)
 
 @st.fragment(parallel=True)  # sections load side by side; one slow query holds up only its own
 def trend_section() -> None:
-    """Monthly trend with target line and control limits, and the months that broke a rule."""
+    """Trend by month (with control limits and the months that broke a rule), ISO week or day."""
+    url.page_param("grain", ["month", "week", "day"], "month")
+    grain = st.segmented_control(v.tr("grain"), ["month", "week", "day"], key="p_grain",
+                                 format_func=lambda x: t(x, v.lang)) or "month"
+    url.set_page_param("grain", None if grain == "month" else grain)  # the default stays out of shared links
+    if grain != "month":
+        by_period = v.kpis(f, (grain,), (key,))
+        if not by_period:
+            st.info(v.tr("no_match"))
+            return
+        st.plotly_chart(charts.period_figure(by_period, grain, key, target, v.lang), key="trend_chart_" + grain)
+        st.caption(v.tr("grain_note"))
+        return
     rows = v.kpis(f, ("month",), (key,))
-    points = spc.control_chart(rows, key, INDICATORS[key].unit)
+    points = spc.control_chart(rows, key, INDICATORS[key].unit, v.catalog.running)
     if not any(p.value is not None for p in points):
         st.info(v.tr("no_match"))
         return
@@ -71,34 +83,47 @@ def sla_section() -> None:
     for col, by in ((left, "priority"), (right, "type")):
         table = v.cached(tickets.sla_rows, f, by, v.lang)
         col.markdown(f"**{t(by, v.lang)}**")
-        col.dataframe(table, hide_index=True, width="stretch", key=f"sla_{by}")
+        widgets.table(col, table, key=f"sla_{by}")
+
+
+def ticket_tab(which: str, unmask: bool) -> None:
+    """One ticket list: the first LIST_LIMIT rows, how many there are, both CSVs, and a picked row's record."""
+    table = v.cached(tickets.ticket_list, f, which, unmask)
+    if table.num_rows == 0:
+        st.info(v.tr("no_match"))
+        return
+    total = v.cached(tickets.ticket_total, f, which)
+    n, all_n = fmt_number(table.num_rows, v.lang), fmt_number(total, v.lang)
+    capped = total > table.num_rows
+    st.caption(" · ".join((v.tr("mon_rows_capped", n=n, total=all_n) if capped else v.tr("mon_rows_all", total=all_n),
+                           v.tr("mon_sorted"), *(() if unmask else (v.tr("masked_note"),)))))
+    shown = tickets.display_table(table, v.lang)
+    event = widgets.table(st, shown, key=f"list_{which}", on_select="rerun", selection_mode="single-row")
+    left, right = st.columns(2)
+    left.download_button(v.tr("mon_csv_shown", n=n) if capped else v.tr("download_csv"), exports.to_csv_bytes(table),
+                         file_name=f"{which}_tickets.csv", mime="text/csv", key=f"csv_{which}",
+                         icon=":material/download:")
+    if capped:  # the whole list, made only when asked for, masked as on screen
+        right.download_button(v.tr("mon_csv_all", total=all_n), lambda: tickets.ticket_export(v.store, f, which, unmask),
+                              file_name=f"{which}_tickets_all.csv", mime="text/csv", key=f"csv_all_{which}",
+                              icon=":material/download:")
+    picked = event.selection.rows if event and event.selection else []
+    if picked and picked[0] < shown.num_rows:
+        record = shown.slice(picked[0], 1).to_pylist()[0]
+        st.markdown(f"**{v.tr('ticket_detail')} · {record[v.tr('ticket_id')]}**")
+        widgets.fixed_table(st, tickets.detail_rows(record, v.lang), hide_index=True)
 
 
 @st.fragment(parallel=True)
 def tickets_section() -> None:
-    """Breached and overdue tickets, masked, with a drill-down to one ticket and a CSV export."""
+    """Breached and overdue tickets, masked, with a drill-down to one ticket and the CSV exports."""
     unmask = False
     if roles.may(v.role, "unmask"):
         unmask = st.toggle(v.tr("show_personal"), key="unmask", value=False)
     tab_breached, tab_overdue = st.tabs([v.tr("breached"), v.tr("overdue")], key="ticket_tabs", on_change="rerun")
     for tab, which in ((tab_breached, "breached"), (tab_overdue, "overdue")):
         with tab:
-            table = v.cached(tickets.ticket_list, f, which, unmask)
-            if table.num_rows == 0:
-                st.info(v.tr("no_match"))
-                continue
-            shown = table.slice(0, 500)
-            st.caption(v.tr("rows_shown", n=f"{shown.num_rows:,}", total=f"{table.num_rows:,}")
-                       + ("" if unmask else " · " + v.tr("masked_note")))
-            event = st.dataframe(tickets.display_table(shown, v.lang), hide_index=True, width="stretch",
-                                 on_select="rerun", selection_mode="single-row", key=f"list_{which}")
-            st.download_button(v.tr("download_csv"), exports.to_csv_bytes(table), file_name=f"{which}_tickets.csv",
-                               mime="text/csv", key=f"csv_{which}", icon=":material/download:")
-            picked = event.selection.rows if event and event.selection else []
-            if picked:
-                record = tickets.display_table(shown.slice(picked[0], 1), v.lang).to_pylist()[0]
-                st.markdown(f"**{v.tr('ticket_detail')} · {record[v.tr('ticket_id')]}**")
-                st.table({k: "—" if val is None else str(val) for k, val in record.items()})
+            ticket_tab(which, unmask)
 
 
 trend_section()

@@ -13,13 +13,14 @@ from csq.core.i18n import t
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page of SPEC §7: its file, stable URL path, title text key, icon, and the permission it needs."""
+    """One page of SPEC §7: its file, URL path, title text key, icon, the permission it needs, whether it is filtered."""
 
     file: str
     url_path: str
     title: str
     icon: str
     needs: str | None = None  # a roles.may() permission, or None for every role
+    filters: bool = True  # the sidebar's global filters apply to the page (not to Import, Settings, Audit)
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -28,15 +29,21 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("app_pages/evaluation.py", "evaluation", "evaluation", ":material/fact_check:"),
     PageSpec("app_pages/improvement.py", "improvement", "improvement", ":material/autorenew:"),
     PageSpec("app_pages/satisfaction.py", "satisfaction", "satisfaction", ":material/sentiment_satisfied:"),
-    PageSpec("app_pages/import.py", "import", "import", ":material/upload_file:", "import"),
-    PageSpec("app_pages/settings.py", "settings", "settings", ":material/settings:", "target"),
-    PageSpec("app_pages/audit.py", "audit", "audit", ":material/history:", "audit"),
+    PageSpec("app_pages/import.py", "import", "import", ":material/upload_file:", "import", filters=False),
+    PageSpec("app_pages/settings.py", "settings", "settings", ":material/settings:", "target", filters=False),
+    PageSpec("app_pages/audit.py", "audit", "audit", ":material/history:", "audit", filters=False),
 )
 
 
 def spec_of(page: Any) -> PageSpec | None:
     """Return the PageSpec of a st.navigation page (None for a page csq does not know)."""
     return next((p for p in PAGES if p.url_path == page.url_path), None)
+
+
+def has_filters(page: Any) -> bool:
+    """Return True when the sidebar's global filters apply to the page (pages csq does not know have them)."""
+    spec = spec_of(page)
+    return spec is None or spec.filters
 
 
 def menu(role: str, root: Path) -> list[PageSpec]:

@@ -1,4 +1,5 @@
-"""The sidebar of every page: language, the global filters of SPEC §7 (kept in the URL), the link and who is in."""
+"""The sidebar of every page: language, the global filters of SPEC §7 where they apply (kept in the URL on every
+page), the link and who is in."""
 from __future__ import annotations
 
 import streamlit as st
@@ -21,6 +22,26 @@ def _language(lang: str) -> str:
     return str(st.session_state["lang"])
 
 
+FILTER_KEYS = ("from", "to", *url.LIST_KEYS)
+
+
+def _keep_filters() -> None:
+    """Keep the filters' values, and so the URL's, through a run that renders no filter widget."""
+    # Streamlit drops an unrendered widget's value at the end of a run; a value set through session state stays.
+    for key in FILTER_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def _current() -> Filter:
+    """Return the Filter the filters' values describe (a reversed period put in order)."""
+    period_from, period_to = st.session_state.get("from"), st.session_state.get("to")
+    if period_from and period_to and period_from > period_to:
+        period_from, period_to = period_to, period_from
+    where = tuple((k, tuple(st.session_state.get(k) or ())) for k in url.LIST_KEYS if st.session_state.get(k))
+    return Filter(period_from, period_to, where)
+
+
 def _filters(cat: Catalog, lang: str) -> Filter:
     """Render the period and field filters; return the Filter they describe."""
     sb = st.sidebar
@@ -28,16 +49,15 @@ def _filters(cat: Catalog, lang: str) -> Filter:
     months = list(cat.months)
     if months:
         c1, c2 = sb.columns(2)
-        c1.selectbox(t("from", lang), months, key="from")
-        c2.selectbox(t("to", lang), months, key="to")
+        def label(m: str) -> str:
+            return t("month_in_progress", lang, m=m) if m == cat.running else m
+
+        c1.selectbox(t("from", lang), months, key="from", format_func=label)
+        c2.selectbox(t("to", lang), months, key="to", format_func=label)
     for key in url.LIST_KEYS:
         sb.multiselect(t(key, lang), url.options(key, cat), key=key, placeholder=t("all", lang),
                        format_func=lambda v, k=key: value_label(k, v, lang))
-    period_from, period_to = st.session_state.get("from"), st.session_state.get("to")
-    if period_from and period_to and period_from > period_to:
-        period_from, period_to = period_to, period_from
-    where = tuple((k, tuple(st.session_state.get(k) or ())) for k in url.LIST_KEYS if st.session_state.get(k))
-    return Filter(period_from, period_to, where)
+    return _current()
 
 
 def _who(who: Identity, lang: str) -> None:
@@ -50,13 +70,18 @@ def _who(who: Identity, lang: str) -> None:
         st.logout()
 
 
-def sidebar(store: Store, who: Identity) -> View:
-    """Render the language switch and global filters (SPEC §7) and return the View they describe."""
+def sidebar(store: Store, who: Identity, filters: bool = True) -> View:
+    """Render the language switch and, where they apply (`filters`), the global filters; return the View (SPEC §7)."""
+    # A page without them (Import, Settings, Audit) keeps their values, in the session and the URL, for the next.
     version = cache.data_version(store)
     cat = cache.store_catalog(store, version)
     url.load_once(cat)
     lang = _language(current_lang())
-    f = _filters(cat, lang)
+    if filters:
+        f = _filters(cat, lang)
+    else:
+        _keep_filters()
+        f = _current()
     url.write(lang)
     with st.sidebar.expander(t("copy_link", lang)):
         st.caption(t("copy_link_help", lang))

@@ -11,8 +11,16 @@ How the score is computed (shown on the Evaluation page too):
 - Weights live in the setting `scorecard_weights` ({component key: weight ≥ 0}; only ratios matter),
   default qa_score 25, csat_rate 25, frt_sla_rate 15, resolution_rate 15, complaint_rate 10,
   training_pass_rate 10.
-- Grades from the setting `grade_bands` ({"excellent", "good", "pass"} lower bounds, default 90 / 80 / 60):
-  优秀 ≥ excellent, 良好 ≥ good, 合格 ≥ pass, else 待改进.
+- Grades are relative: percentile bands of the period's composite scores. A composite of six rates that
+  mostly sit near their 85–95 % targets clusters in a few points (the demo center's middle half of agents
+  lies between about 91 and 94), so fixed cut-offs such as 90 / 80 / 60 graded nearly everyone 优秀; a
+  percentile band always separates, and keeps its meaning when the weights change. The setting
+  `grade_percentiles` holds the lower percentile of each grade ({"excellent", "good", "pass"}, default
+  80 / 50 / 20: top 20 % 优秀, next 30 % 良好, next 30 % 合格, bottom 20 % 待改进). A score's percentile is
+  its mid-rank among the ranked rows' scores, 100 × (scores below + ½ × scores equal) ÷ their number (all
+  scored rows when none is ranked); a grade's cut-off is the lowest of those scores that reaches its
+  percentile, and every row, ranked or not, gets the grade of the cut-offs its score reaches. The older
+  setting `grade_bands` (fixed points) is no longer read.
 - n is the number of tickets the agent or team handled in the period (the base of three components).
   Below the setting `scorecard_min_n` (default 30) the row is shown with its score and grade but not
   ranked. Rank 1 is the highest composite; equal composites share a rank.
@@ -20,7 +28,8 @@ How the score is computed (shown on the Evaluation page too):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
 
 from csq.errors import InputRefused
 from csq.metrics.engine import compute
@@ -38,9 +47,9 @@ INVERTED = frozenset({"complaint_rate"})
 DEFAULT_WEIGHTS: dict[str, float] = {"qa_score": 25.0, "csat_rate": 25.0, "frt_sla_rate": 15.0,
                                      "resolution_rate": 15.0, "complaint_rate": 10.0, "training_pass_rate": 10.0}
 GRADES: tuple[str, ...] = ("excellent", "good", "pass", "improve")
-DEFAULT_BANDS: dict[str, float] = {"excellent": 90.0, "good": 80.0, "pass": 60.0}
+DEFAULT_BANDS: dict[str, float] = {"excellent": 80.0, "good": 50.0, "pass": 20.0}  # lower percentiles
 DEFAULT_MIN_N = 30
-WEIGHTS_KEY, BANDS_KEY, MIN_N_KEY = "scorecard_weights", "grade_bands", "scorecard_min_n"
+WEIGHTS_KEY, BANDS_KEY, MIN_N_KEY = "scorecard_weights", "grade_percentiles", "scorecard_min_n"
 GROUPS = ("agent", "team")
 
 
@@ -79,7 +88,7 @@ def set_weights(store: Store, new: Mapping[str, float], user: str | None = None,
 
 
 def grade_bands(store: Store) -> dict[str, float]:
-    """Return the grade lower bounds {"excellent", "good", "pass"} from Settings (defaults where unset)."""
+    """Return the grades' lower percentiles {"excellent", "good", "pass"} from Settings (defaults where unset)."""
     stored = get_setting(store, BANDS_KEY)
     out = dict(DEFAULT_BANDS)
     if isinstance(stored, dict):
@@ -89,14 +98,14 @@ def grade_bands(store: Store) -> dict[str, float]:
 
 def set_grade_bands(store: Store, bands: Mapping[str, float], user: str | None = None, *,
                     role: str | None = None) -> None:
-    """Store the grade lower bounds after checking 100 ≥ excellent > good > pass ≥ 0 (audited)."""
+    """Store the grades' lower percentiles after checking 100 ≥ excellent > good > pass ≥ 0 (audited)."""
     try:
         b = {k: float(bands[k]) for k in DEFAULT_BANDS}
     except (KeyError, TypeError, ValueError):
-        raise InputRefused("Grade bands need numbers for excellent, good and pass.",
-                           "Give all three lower bounds, e.g. 90, 80, 60.") from None
+        raise InputRefused("Grade bands need percentiles for excellent, good and pass.",
+                           "Give all three lower percentiles, e.g. 80, 50, 20.") from None
     if not 100 >= b["excellent"] > b["good"] > b["pass"] >= 0:
-        raise InputRefused(f"Grade bands {b} are not in order.", "Use 100 ≥ 优秀 > 良好 > 合格 ≥ 0.")
+        raise InputRefused(f"Grade bands {b} are not in order.", "Use percentiles 100 ≥ 优秀 > 良好 > 合格 ≥ 0.")
     set_setting(store, BANDS_KEY, b, user, role=role)
 
 
@@ -132,14 +141,42 @@ def composite(points: Mapping[str, float | None], w: Mapping[str, float]) -> flo
     return sum(x * v for x, v in used) / total if total > 0 else None
 
 
-def grade(score: float | None, bands: Mapping[str, float]) -> str | None:
-    """Return excellent, good, pass or improve for a composite score (None without a score)."""
+def grade(score: float | None, cut: Mapping[str, float]) -> str | None:
+    """Return excellent, good, pass or improve for a composite score against the grades' cut-off scores."""
     if score is None:
         return None
     for g in GRADES[:-1]:
-        if score >= bands[g]:
+        if score >= cut[g]:
             return g
     return "improve"
+
+
+def percentile(score: float, scores: Sequence[float]) -> float:
+    """Return the mid-rank percentile of `score` among `scores`: 100 × (below + ½ × equal) ÷ their number."""
+    ordered = sorted(scores)
+    below, upto = bisect_left(ordered, score), bisect_right(ordered, score)
+    return 100.0 * (below + 0.5 * (upto - below)) / len(ordered) if ordered else math.nan
+
+
+def cutoffs(scores: Sequence[float], bands: Mapping[str, float]) -> dict[str, float]:
+    """Return each grade's cut-off score: the lowest of `scores` whose percentile reaches the band (inf if none)."""
+    out = {}
+    for g in GRADES[:-1]:
+        reach = [s for s in scores if percentile(s, scores) >= bands[g]]
+        out[g] = min(reach) if reach else math.inf
+    return out
+
+
+def reference_scores(rows: Sequence[Mapping[str, object]]) -> list[float]:
+    """Return the scores the grades are cut from: the ranked rows', or every scored row's when none is ranked."""
+    scored = [r for r in rows if r["score"] is not None]
+    ranked = [float(r["score"]) for r in scored if r["ranked"]]  # type: ignore[arg-type]
+    return ranked or [float(r["score"]) for r in scored]  # type: ignore[arg-type]
+
+
+def grade_counts(rows: Sequence[Mapping[str, object]]) -> dict[str, int]:
+    """Return how many rows have each grade, in GRADES order (rows without a score left out)."""
+    return {g: sum(r["grade"] == g for r in rows) for g in GRADES}
 
 
 def _rank(rows: list[dict[str, object]]) -> None:
@@ -163,9 +200,12 @@ def _rows(store: Store, f: Filter, by: str, w: Mapping[str, float], bands: Mappi
         entry.update({k: row.value(k) for k in COMPONENTS})
         entry.update({f"points_{k}": points[k] for k in COMPONENTS})
         entry.update({f"n_{k}": row.n(k) for k in COMPONENTS})
-        entry.update(n=n, score=score, grade=grade(score, bands), ranked=score is not None and n >= least)
+        entry.update(n=n, score=score, ranked=score is not None and n >= least)
         out.append(entry)
     _rank(out)
+    cut = cutoffs(reference_scores(out), bands)
+    for entry in out:
+        entry["grade"] = grade(entry["score"], cut)  # type: ignore[arg-type]
     return out
 
 

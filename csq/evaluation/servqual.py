@@ -12,7 +12,9 @@ The figures agree with the `servqual_gap` indicator (csq/sql/servqual.sql) and `
 - Confidence intervals are Student-t intervals of the mean over respondents (scipy.stats.t).
 - Cronbach's alpha per dimension uses the respondents who answered every item of that dimension;
   below 0.7 the items do not measure one thing well enough to trust the dimension score.
-- A survey wave is a calendar quarter of responded_at.
+- A survey wave is a calendar quarter of responded_at. A wave with fewer respondents than the setting
+  `servqual_min_wave_n` (default 30, where the t interval of a gap narrows to about ± 0.4 points on the 1–7
+  scale for a typical spread of 1) is marked low_n: shown, but not to be compared with the others.
 """
 from __future__ import annotations
 
@@ -27,12 +29,14 @@ from csq.metrics.engine import compute, servqual_summary
 from csq.metrics.filters import Filter, build_where
 from csq.store import Store
 from csq.store.queries import SqlFiles, arrow
+from csq.store.settings import setting_int
 
 SQL = SqlFiles(__package__)
 
 DIMENSIONS: tuple[str, ...] = tuple(SERVQUAL_DIMENSIONS)
 CONFIDENCE = 0.95
 ALPHA_OK = 0.7
+MIN_WAVE_N, MIN_WAVE_N_KEY = 30, "servqual_min_wave_n"
 _POINTS_TOLERANCE = 0.5
 
 # The operational indicators that drive each dimension (the issue's five-gap diagnosis).
@@ -206,6 +210,7 @@ def dimensions(r: Responses, confidence: float = CONFIDENCE) -> list[dict[str, o
 def overview(store: Store, f: Filter, confidence: float = CONFIDENCE) -> dict[str, object]:
     """Return the page's SERVQUAL figures: SPEC §6 summary keys plus CIs, items, waves and points coverage."""
     r = responses(store, f)
+    least = min_wave_n(store)
     dims = dimensions(r, confidence)
     totals = weighted_totals(r)
     gaps = [d["gap"] for d in dims if d["gap"] is not None]
@@ -217,13 +222,19 @@ def overview(store: Store, f: Filter, confidence: float = CONFIDENCE) -> dict[st
         "respondents": int(np.isfinite(totals).sum()),
         "with_points": int(valid_points(r).sum()),
         "items": items(r),
-        "waves": waves(r),
+        "waves": waves(r, least),
+        "min_wave_n": least,
         "confidence": confidence,
     }
 
 
-def waves(r: Responses) -> list[dict[str, object]]:
-    """Return one row per survey wave (calendar quarter): each dimension's gap, the weighted and unweighted gap, n."""
+def min_wave_n(store: Store) -> int:
+    """Return the fewest respondents a survey wave needs not to be marked low_n (setting, default 30)."""
+    return setting_int(store, MIN_WAVE_N_KEY, MIN_WAVE_N)
+
+
+def waves(r: Responses, least: int = MIN_WAVE_N) -> list[dict[str, object]]:
+    """Return one row per survey wave (quarter): each dimension's gap, weighted and unweighted gap, n, low_n (n < least)."""
     out = []
     quarters = np.array(r.quarters)
     for q in sorted(set(r.quarters)):
@@ -239,6 +250,7 @@ def waves(r: Responses) -> list[dict[str, object]]:
         totals = weighted_totals(sub)
         row.update(weighted_gap=_mean(totals), unweighted_gap=sum(gaps) / len(gaps) if gaps else None,  # type: ignore[arg-type]
                    n=int(np.isfinite(totals).sum()))
+        row["low_n"] = int(row["n"]) < least  # type: ignore[call-overload]
         out.append(row)
     return out
 

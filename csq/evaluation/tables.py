@@ -1,11 +1,12 @@
 """Display rows and sentences of the Evaluation page, already in the page's language (no streamlit here)."""
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from csq.core.i18n import t
-from csq.evaluation.scorecard import COMPONENTS
+from csq.core.i18n import fmt_fixed, t
+from csq.evaluation.scorecard import COMPONENTS, GRADES, cutoffs, grade_counts, reference_scores
 from csq.metrics.display import format_value, indicator_name
 from csq.metrics.indicators import target_status
 from csq.store.settings import Target
@@ -14,10 +15,10 @@ Row = dict[str, Any]
 
 
 def num(x: float | None, lang: str, digits: int = 2, sign: bool = False) -> str:
-    """Return a number with fixed decimals (signed when asked), or the no-data text."""
+    """Return a number with fixed decimals (signed when asked, never '-0.0'), or the no-data text."""
     if x is None:
         return t("no_data", lang)
-    return f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
+    return fmt_fixed(x, digits, sign=sign)
 
 
 def dim_name(d: str, lang: str) -> str:
@@ -50,9 +51,24 @@ def item_rows(items: Sequence[Row], lang: str) -> list[Row]:
              t("ev_gap", lang): num(i["gap"], lang, sign=True), "n": i["n"]} for i in items]
 
 
+def wave_label(w: Row, lang: str) -> str:
+    """Return a wave's name, marked '2025Q3 (n = 5, too few)' when it has fewer respondents than the minimum."""
+    return t("ev_wave_low_n", lang, wave=w["wave"], n=f"{w['n']:,}") if w.get("low_n") else str(w["wave"])
+
+
+def labelled_waves(waves: Sequence[Row], lang: str) -> list[Row]:
+    """Return the waves with their names marked where n is below the minimum (what the waves chart plots)."""
+    return [{**w, "wave": wave_label(w, lang)} for w in waves]
+
+
+def low_n_waves(waves: Sequence[Row]) -> list[Row]:
+    """Return the waves with fewer respondents than the minimum."""
+    return [w for w in waves if w.get("low_n")]
+
+
 def wave_rows(waves: Sequence[Row], dims: Sequence[str], lang: str) -> list[Row]:
-    """Return the waves table: each dimension's gap, the weighted and unweighted gap, and n."""
-    return [{t("ev_wave", lang): w["wave"], **{dim_name(d, lang): num(w[d], lang, sign=True) for d in dims},
+    """Return the waves table: each dimension's gap, the weighted and unweighted gap, and n (low n marked)."""
+    return [{t("ev_wave", lang): wave_label(w, lang), **{dim_name(d, lang): num(w[d], lang, sign=True) for d in dims},
              t("ev_weighted_gap", lang): num(w["weighted_gap"], lang, sign=True),
              t("ev_unweighted_gap", lang): num(w["unweighted_gap"], lang, sign=True), "n": w["n"]} for w in waves]
 
@@ -168,13 +184,33 @@ def scorecard_rows(rows: Sequence[Row], by: str, lang: str) -> list[Row]:
     return out
 
 
+def _cutoff(x: float) -> str:
+    """Return a cut-off score with one decimal, or '—' when no score reaches the grade."""
+    return "—" if math.isinf(x) else f"{x:.1f}"
+
+
 def how_score_md(weights: Mapping[str, float], bands: Mapping[str, float], min_n: int, lang: str) -> str:
-    """Return the 'how the score is computed' text with the current weights, bands and minimum n."""
+    """Return the 'how the score is computed' text with the current weights, grade percentiles and minimum n."""
     total = sum(weights.values()) or 1.0
     sep = "、" if lang == "zh" else ", "
     shown = sep.join(f"{indicator_name(k, lang)} {weights[k] / total:.0%}" for k in COMPONENTS)
     return t("ev_how_score_body", lang, excellent=f"{bands['excellent']:g}", good=f"{bands['good']:g}",
              pass_=f"{bands['pass']:g}", min_n=min_n, weights=shown)
+
+
+def grade_note(rows: Sequence[Row], bands: Mapping[str, float], lang: str) -> str:
+    """Return the sentence on how the rows spread over the grades and the period's cut-off scores."""
+    counts = grade_counts(rows)
+    cut = cutoffs(reference_scores(rows), bands)
+    sep = "，" if lang == "zh" else ", "
+    spread = sep.join(f"{t(f'ev_grade_{g}', lang)} {counts[g]:,}" for g in GRADES)
+    lines = sep.join(f"{t(f'ev_grade_{g}', lang)} ≥ {_cutoff(cut[g])}" for g in GRADES[:-1])
+    return t("ev_grade_note", lang, spread=spread, n=f"{sum(counts.values()):,}", cutoffs=lines)
+
+
+def trend_lines(rows: Sequence[Row], bands: Mapping[str, float]) -> dict[str, float]:
+    """Return the grade cut-off scores, to one decimal, to draw on a score trend (a grade no score reaches: 100)."""
+    return {g: round(min(c, 100.0), 1) for g, c in cutoffs(reference_scores(rows), bands).items()}
 
 
 def pass_rate_rows(rows: Sequence[Row], field: str, lang: str) -> list[Row]:

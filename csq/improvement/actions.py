@@ -208,6 +208,25 @@ def move(store: Store, action_id: str, stage: str, role: str, user: str | None =
     return update(store, action_id, values, role, user, verb=f"move:{stage}")
 
 
+def next_stage(action: Mapping[str, object]) -> str | None:
+    """Return the PDCA stage after the action's (Plan → Do → Check → Act); None after Act (done) or when cancelled."""
+    if action.get("status") == "cancelled":
+        return None
+    i = PDCA.index(str(action.get("pdca_stage") or "plan"))
+    return PDCA[i + 1] if i + 1 < len(PDCA) else None
+
+
+def stage_choices(action: Mapping[str, object], back: bool = False) -> list[str]:
+    """Return the stages an action may move to, the next one first: later stages, and earlier ones only when `back`.
+
+    An action at Act (its round complete) offers nothing unless `back`; a cancelled one never moves.
+    """
+    if action.get("status") == "cancelled":
+        return []
+    i = PDCA.index(str(action.get("pdca_stage") or "plan"))
+    return list(PDCA[i + 1:]) + (list(PDCA[:i]) if back else [])
+
+
 def cancel(store: Store, action_id: str, role: str, user: str | None = None, reason: str | None = None) -> Action:
     """Cancel an action (kept in the register and history, left out of the on-time rate); return it."""
     current = get_action(store, action_id)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from csq.core.i18n import t, value_label
+from csq.core.exports import to_csv_bytes
+from csq.core.i18n import fmt_duration, t, value_label
 from csq.core.kinds import CHANNELS, PRIORITIES, TYPES
 from csq.core.privacy import mask_table
 from csq.errors import InputRefused
@@ -20,6 +21,7 @@ from csq.store.queries import SqlFiles, arrow
 SQL = SqlFiles(__package__)
 
 BREACH_KINDS: tuple[str, ...] = ("any", "first_response", "resolution")
+LIST_LIMIT = 5000  # rows of a breached or overdue list on screen and in its CSV; ticket_export has them all
 COMPLIANCE_GROUPS: dict[str, tuple[str, ...]] = {
     "priority": PRIORITIES, "type": TYPES, "channel": CHANNELS, "team": ()}
 
@@ -41,9 +43,9 @@ _LISTS: dict[str, tuple[str, str]] = {
 }
 
 
-def _ticket_list(store: Store, f: Filter, which: str, limit: int) -> pa.Table:
-    """Return one of the _LISTS as an Arrow table, worst overrun first."""
-    if not isinstance(limit, int) or limit < 0:
+def _ticket_list(store: Store, f: Filter, which: str, limit: int | None) -> pa.Table:
+    """Return one of the _LISTS as an Arrow table, worst overrun first (limit None: every row, LIMIT NULL)."""
+    if limit is not None and (not isinstance(limit, int) or limit < 0):
         raise InputRefused(f"The row limit {limit!r} is not a whole number >= 0.", "Pass e.g. limit=5000.")
     condition, overdue = _LISTS[which]
     sql, params = SQL.render("ticket_list", sla=_sla_part(store, f), overdue=overdue, condition=condition)
@@ -98,21 +100,51 @@ def sla_rows(store: Store, f: Filter, by: str, lang: str) -> list[dict[str, obje
 
 
 def ticket_list(store: Store, f: Filter, which: str, unmask: bool) -> pa.Table:
-    """Return the breached or overdue tickets, masked unless `unmask` (a cache-key argument, so roles never mix)."""
-    table = sla_breaches(store, f) if which == "breached" else overdue_open(store, f)
+    """Return the first LIST_LIMIT breached or overdue tickets, masked unless `unmask` (a cache-key argument)."""
+    table = sla_breaches(store, f, limit=LIST_LIMIT) if which == "breached" else overdue_open(store, f, LIST_LIMIT)
     return mask_table(table, unmask=unmask)
 
 
+def ticket_total(store: Store, f: Filter, which: str) -> int:
+    """Return how many tickets the breached or overdue list holds in all, past the LIST_LIMIT rows shown."""
+    sql, params = SQL.render("ticket_count", sla=_sla_part(store, f), condition=_LISTS[_kind(which)][0])
+    return int(arrow(store, sql, params).column("n")[0].as_py())
+
+
+def ticket_export(store: Store, f: Filter, which: str, unmask: bool) -> bytes:
+    """Return the whole breached or overdue list (no row limit) as CSV, masked exactly as ticket_list masks it."""
+    return to_csv_bytes(mask_table(_ticket_list(store, f, _kind(which), None), unmask=unmask))
+
+
+def _kind(which: str) -> str:
+    """Return the _LISTS key of a page list (breached: any breach; overdue), or raise InputRefused."""
+    if which not in ("breached", "overdue"):
+        raise InputRefused(f"Unknown ticket list {which!r}.", "Use breached or overdue.")
+    return "any" if which == "breached" else "overdue"
+
+
+# Columns of minutes or hours, shown in the unit their size calls for (fmt_duration takes minutes).
+_DURATIONS: dict[str, float] = {"frt_limit_min": 1.0, "res_limit_min": 1.0, "frt_minutes": 1.0, "res_hours": 60.0,
+                                "overdue_by_h": 60.0}
+
+
+def _display_column(name: str, col: pa.ChunkedArray, lang: str) -> pa.Array | pa.ChunkedArray:
+    """Return one column as shown: labels for canonical values and breach kinds, durations with their unit."""
+    if name in ("channel", "type", "priority", "breach"):
+        return pa.array([None if v is None else (t(f"breach_{v}", lang) if name == "breach" else value_label(name, v, lang))
+                         for v in col.to_pylist()], pa.string())
+    if name in _DURATIONS:
+        return pa.array([None if v is None else fmt_duration(v * _DURATIONS[name], lang) for v in col.to_pylist()],
+                        pa.string())
+    return pc.round(col, 1) if pa.types.is_floating(col.type) else col
+
+
 def display_table(table: pa.Table, lang: str) -> pa.Table:
-    """Return a ticket Arrow table with translated headers, canonical values and breach kinds, for display."""
-    cols, names = [], []
-    for name, col in zip(table.column_names, table.columns):
-        if name in ("channel", "type", "priority", "breach"):
-            labels = [None if v is None else (t(f"breach_{v}", lang) if name == "breach" else value_label(name, v, lang))
-                      for v in col.to_pylist()]
-            col = pa.array(labels, pa.string())
-        elif pa.types.is_floating(col.type):
-            col = pc.round(col, 1)
-        cols.append(col)
-        names.append(t(name, lang))
-    return pa.table(cols, names=names)
+    """Return a ticket Arrow table with translated headers, canonical values, breach kinds and sized durations."""
+    return pa.table([_display_column(n, c, lang) for n, c in zip(table.column_names, table.columns)],
+                    names=[t(n, lang) for n in table.column_names])
+
+
+def detail_rows(record: dict[str, object], lang: str) -> list[dict[str, object]]:
+    """Return one displayed ticket as (field, value) rows for the drill-down; empty values stay empty."""
+    return [{t("field", lang): k, t("value", lang): "" if val is None else str(val)} for k, val in record.items()]

@@ -42,7 +42,7 @@ def test_pareto_bar_to_action_to_check_to_verdict(demo: Path):
     # AppTest reruns a switched-to page without app.py (Streamlit's pages/ folder mode), so the View and its
     # data version stay those of the first run: a fresh AppTest sees the write.
     at = run_app(demo, page=PAGE, params={"lang": "en"})
-    at.selectbox(key="impr_edit_id").set_value("IMP-021")
+    at.selectbox(key="impr_edit_id").set_value("IMP-021").run()  # its stage choices follow: the stages after Plan
     at.selectbox(key="impr_move_stage").set_value("check")
     at.button(key="impr_move_go").click().run()
     assert_no_exception(at)

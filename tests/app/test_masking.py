@@ -29,9 +29,9 @@ from csq.metrics.filters import Filter
 from csq.monitoring import tickets
 from csq.satisfaction import analysis as satisfaction
 from csq.store import open_store
+from tests.app.test_access import SECRETS as OIDC_SECRETS
 from tests.apptest import assert_no_exception, run_app
 from tests.support import ROOT, SAMPLES, run_cli
-from tests.app.test_access import SECRETS as OIDC_SECRETS
 
 # Our own customers: full names that no agent or category shares, ids, phones of several lengths.
 PEOPLE = [("GDX0001", "欧阳娜娜", "VIP-88001234", "13900001111"),

@@ -56,7 +56,8 @@ def test_composite_grades_and_ranks_by_hand(center):
     assert b["training_pass_rate"] is None and b["points_frt_sla_rate"] == pytest.approx(50)
     assert b["score"] == pytest.approx((25 * 100 + 25 * 100 + 15 * 50 + 15 * 50 + 10 * 100) / 90)  # training left out
     assert (b["rank"], a["rank"]) == (1, 2)
-    assert (a["grade"], b["grade"]) == ("good", "good")  # 80.0 and 83.3: good is 80 up to 90
+    # Grades by percentile of the ranked rows (A 80.0, B 83.3): A 25 (pass from 20), B 75 (good from 50).
+    assert (a["grade"], b["grade"]) == ("pass", "good")
     assert c["n"] == 2 and not c["ranked"] and c["rank"] is None and c["score"] is not None  # shown, not ranked
     assert [r["agent"] for r in sc.scorecard(center, MARCH, "agent")] == ["B", "A", "C"]
     assert a["team"] == "一组"
@@ -82,9 +83,10 @@ def test_minimum_n_and_grade_bands_come_from_settings(center):
     sc.set_min_n(center, 2)
     # C scores 100 on every component it has: first once it may be ranked.
     assert {r["agent"]: r["rank"] for r in sc.scorecard(center, MARCH, "agent")} == {"C": 1, "B": 2, "A": 3}
-    sc.set_grade_bands(center, {"excellent": 95, "good": 82, "pass": 50})
+    # The bands are lower percentiles; ranked C 100, B 83.3, A 80.0 sit at 83.3, 50 and 16.7.
+    sc.set_grade_bands(center, {"excellent": 80, "good": 40, "pass": 10})
     grades = {r["agent"]: r["grade"] for r in sc.scorecard(center, MARCH, "agent")}
-    assert grades["A"] == "pass" and grades["B"] == "good"
+    assert grades == {"C": "excellent", "B": "good", "A": "pass"}
 
 
 def test_team_scorecard_and_previous_period(center, put):
@@ -122,14 +124,16 @@ def test_normalise_and_composite_rules():
     assert sc.normalise("qa_score", 93.5) == 93.5 and sc.normalise("qa_score", None) is None
     assert sc.composite({"qa_score": 80, "csat_rate": None}, {"qa_score": 1, "csat_rate": 3}) == 80
     assert sc.composite({"qa_score": None}, sc.DEFAULT_WEIGHTS) is None
-    assert sc.grade(90, sc.DEFAULT_BANDS) == "excellent" and sc.grade(59.9, sc.DEFAULT_BANDS) == "improve"
+    cut = {"excellent": 90, "good": 80, "pass": 60}  # cut-off scores, as sc.cutoffs() returns them
+    assert sc.grade(90, cut) == "excellent" and sc.grade(59.9, cut) == "improve"
 
 
 def test_cli_scorecard_ranks_no_agent_below_the_minimum(center, tmp_path):
     center.close()  # the CLI opens the same file
     out = cli_json("scorecard", "--by", "agent", "--from", "2025-03", "--to", "2025-03", db=tmp_path / "t.duckdb")
     ranks = {r["agent"]: (r["rank"], r["grade"], round(r["score"], 2)) for r in out}
-    assert ranks == {"B": (1, "good", 83.33), "A": (2, "good", 80.0), "C": (None, "excellent", ranks["C"][2])}
+    # C is not ranked; its 100 reaches the good cut-off (B's 83.33) and no one reaches the 80th percentile.
+    assert ranks == {"B": (1, "good", 83.33), "A": (2, "pass", 80.0), "C": (None, "good", ranks["C"][2])}
     assert all(k in out[0] for k in (*sc.COMPONENTS, "score", "grade", "rank", "n"))
     teams = cli_json("scorecard", "--by", "team", db=tmp_path / "t.duckdb")
     assert {t["team"] for t in teams} == {"一组", "二组"}

@@ -65,6 +65,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "ev_waves": ("各波次趋势", "Trend across survey waves"),
     "ev_waves_chart": ("各维度差距与加权差距（按季度波次）", "Gap of each dimension and the weighted gap, by quarterly wave"),
     "ev_wave": ("波次", "Wave"),
+    "ev_wave_low_n": ("{wave}（n = {n}，样本不足）", "{wave} (n = {n}, too few)"),
+    "ev_waves_low_n": ("以下波次受访者少于 {min_n} 人，差距的置信区间很宽，不宜与其他波次比较：{waves}。",
+                       "Fewer than {min_n} respondents in {waves}: their gaps have wide confidence intervals; do not "
+                       "compare them with the other waves."),
     "ev_one_wave": ("统计期内只有一个调查波次，扩大统计期可查看趋势。", "Only one survey wave in the period; widen it to see a trend."),
     # QA
     "ev_evaluations": ("质检单数", "Evaluations"),
@@ -127,22 +131,34 @@ TEXT: dict[str, tuple[str, str]] = {
     "ev_how_score_body": (
         "- 各分项换算为 0–100：质检得分原值；满意度、首次响应及时率、问题解决率、培训合格率 × 100；投诉率取反：100 × (1 − 投诉率)。\n"
         "- 综合得分 = Σ 权重 × 分项得分 ÷ Σ 权重，只计有数据的分项（缺数据的分项不计，其余权重按比例放大）。\n"
-        "- 等级：≥ {excellent} 优秀，≥ {good} 良好，≥ {pass_} 合格，其余待改进。\n"
+        "- 等级按本期综合得分的百分位相对划分：达到第 {excellent} 百分位为优秀，第 {good} 百分位为良好，第 {pass_} 百分位为合格，"
+        "其余待改进（默认即前 20% 优秀、其次 30% 良好、再次 30% 合格、末 20% 待改进）。百分位 = 100 × (低于该分的人数 + ½ × 同分人数) ÷ "
+        "参与排名的人数；各等级的分数线取达到该百分位的最低分，样本不足、不排名的对象按同一分数线评级。"
+        "各分项多在 85–95% 的目标附近，综合得分挤在几分之内，固定分数线会让几乎所有人都是优秀，所以按分布划分。\n"
         "- n 为统计期内处理的工单数；少于 {min_n} 不排名。排名按综合得分从高到低，同分同名次。\n"
         "- 当前权重：{weights}。",
         "- Each component on a 0–100 scale: QA score as it is; CSAT, first response within SLA, resolution rate and "
         "training pass rate × 100; complaint rate inverted: 100 × (1 − rate).\n"
         "- Composite = Σ weight × component ÷ Σ weight over the components with data (a component without data is left "
         "out and the other weights scale up).\n"
-        "- Grades: ≥ {excellent} Excellent, ≥ {good} Good, ≥ {pass_} Satisfactory, otherwise Needs improvement.\n"
+        "- Grades are relative, by percentile of the period's composite scores: from the {excellent}th percentile "
+        "Excellent, from the {good}th Good, from the {pass_}th Satisfactory, otherwise Needs improvement (by default the "
+        "top 20 %, the next 30 %, the next 30 % and the bottom 20 %). A score's percentile is 100 × (rows below + ½ × rows "
+        "equal) ÷ the ranked rows; a grade's cut-off is the lowest score that reaches its percentile, and rows too small "
+        "to rank are graded by the same cut-offs. The components mostly sit near their 85–95 % targets, so composites "
+        "cluster within a few points and fixed cut-offs would grade almost everyone Excellent.\n"
         "- n is the tickets handled in the period; below {min_n} a row is not ranked. Rank 1 is the highest composite; "
         "ties share a rank.\n"
         "- Current weights: {weights}."),
     "ev_edit_weights": ("调整权重与等级线", "Edit weights and grade bands"),
     "ev_save": ("保存", "Save"),
     "ev_saved": ("已保存，并记入审计日志。", "Saved and written to the audit log."),
-    "ev_band_excellent": ("优秀线", "Excellent from"), "ev_band_good": ("良好线", "Good from"),
-    "ev_band_pass": ("合格线", "Satisfactory from"),
+    "ev_band_excellent": ("优秀：自第几百分位", "Excellent from percentile"),
+    "ev_band_good": ("良好：自第几百分位", "Good from percentile"),
+    "ev_band_pass": ("合格：自第几百分位", "Satisfactory from percentile"),
+    "ev_grade_note": ("等级分布（共 {n} 个）：{spread}。本期分数线：{cutoffs}。",
+                      "Grades ({n} rows): {spread}. This period's cut-offs: {cutoffs}."),
+    "ev_detail_lines": ("虚线为本期各等级的分数线。", "Dotted lines: this period's grade cut-offs."),
     "ev_min_n": ("最少工单数", "Minimum tickets"),
     "ev_pick_row": ("点击表格中的一行查看该坐席/班组的详情。", "Click a row to see that agent's or team's detail."),
     "ev_detail": ("详情：{who}", "Detail: {who}"),
