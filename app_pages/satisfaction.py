@@ -1,11 +1,10 @@
 """Satisfaction trends (/satisfaction): CSAT, mean, NPS and response rate with control limits, breakdowns,
 score distribution, year on year, drivers and comments."""
-from typing import Any
 
 import streamlit as st
 
 from csq.core import roles
-from csq.core.i18n import describe_filter, fmt_month, t, value_label
+from csq.core.i18n import describe_filter, fmt_fixed, fmt_month, t, value_label
 from csq.dashboard import state, widgets
 from csq.metrics import spc
 from csq.metrics.display import format_value, indicator_name
@@ -53,15 +52,6 @@ for col, key in zip(cols, sat.KEYS):
             f"n = {current.n(key):,}") if x))
 
 
-def readable_trend(fig: Any, points: list) -> Any:
-    """Return a half-width trend chart with short month ticks kept level and the legend clear of them."""
-    # In half a page the full month names would tilt and run into the legend: short labels stay level instead.
-    values, texts = sat_charts.month_ticks([p.month for p in points], v.lang)
-    fig.update_xaxes(tickangle=0, automargin=True, tickmode="array", tickvals=values, ticktext=texts)
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22}, margin={"b": 20}, height=400)
-    return fig
-
-
 @st.fragment(parallel=True)  # sections load side by side; one slow query holds up only its own
 def trends_section() -> None:
     """Each indicator by month with its target, n and control limits, and the months that broke a rule."""
@@ -71,14 +61,13 @@ def trends_section() -> None:
     for i, key in enumerate(sat.KEYS):
         if i % 2 == 0:
             grid = st.columns(2)   # one row per pair keeps the reading order when columns stack on a phone
-        points = spc.control_chart(monthly, key, INDICATORS[key].unit)
+        points = spc.control_chart(monthly, key, INDICATORS[key].unit, v.catalog.running)
         with grid[i % 2]:
             if not any(p.value is not None for p in points):
                 st.markdown(f"**{indicator_name(key, v.lang)}**")
                 st.info(v.tr("no_match"))
                 continue
-            st.plotly_chart(readable_trend(charts.trend_figure(points, key, targets.get(key), v.lang), points),
-                            key=f"sat_trend_{key}")
+            st.plotly_chart(charts.trend_figure(points, key, targets.get(key), v.lang), key=f"sat_trend_{key}")
             few = [fmt_month(p.month, v.lang) for p in points if p.value is not None and p.n < sat.MIN_ANSWERS]
             if few:
                 st.caption(v.tr("sat_months_few", min=sat.MIN_ANSWERS, months=", ".join(few)))
@@ -147,10 +136,17 @@ def yoy_section() -> None:
     """This period against the same months a year earlier, with a test of whether the change is real."""
     st.subheader(v.tr("sat_yoy"))
     y = v.cached(sat.year_over_year, f)
-    if f.period_from and f.period_to:
-        st.caption(v.tr("sat_yoy_period", a=f"{fmt_month(f.period_from, v.lang)} – {fmt_month(f.period_to, v.lang)}",
-                        b=f"{fmt_month(sat.year_earlier(f).period_from, v.lang)} – "
-                          f"{fmt_month(sat.year_earlier(f).period_to, v.lang)}"))
+    whole = v.cached(sat.compared_period, f)
+    if whole is None:
+        st.info(v.tr("sat_yoy_running", m=fmt_month(v.catalog.running, v.lang)))
+        return
+    if whole.period_from and whole.period_to:
+        st.caption(v.tr("sat_yoy_period", a=f"{fmt_month(whole.period_from, v.lang)} – "
+                                             f"{fmt_month(whole.period_to, v.lang)}",
+                        b=f"{fmt_month(sat.year_earlier(whole).period_from, v.lang)} – "
+                          f"{fmt_month(sat.year_earlier(whole).period_to, v.lang)}"))
+    if whole != f:
+        st.caption(v.tr("sat_yoy_without_running", m=fmt_month(v.catalog.running, v.lang)))
     table = []
     for r in y["totals"]:
         key, p = r["key"], r["p_value"]
@@ -160,9 +156,9 @@ def yoy_section() -> None:
         if change is None:
             change_text = "—"
         elif INDICATORS[key].unit == "rate":
-            change_text = f"{change * 100:+.1f} pp" if v.lang == "en" else f"{change * 100:+.1f} 个百分点"
-        else:
-            change_text = f"{change:+.1f}" if key == "nps" else f"{change:+.3f}"
+            change_text = f"{fmt_fixed(change * 100, 1, sign=True)} {'pp' if v.lang == 'en' else '个百分点'}"
+        else:  # never '-0.0'
+            change_text = fmt_fixed(change, 1 if key == "nps" else 3, sign=True)
         table.append({v.tr("indicator"): indicator_name(key, v.lang), v.tr("sat_yoy_current"): fv(key, r["current"]),
                       v.tr("sat_yoy_n_current"): r["n_current"], v.tr("sat_yoy_previous"): fv(key, r["previous"]),
                       v.tr("sat_yoy_n_previous"): r["n_previous"], v.tr("sat_yoy_change"): change_text,
@@ -217,7 +213,7 @@ def comments_section() -> None:
                    v.tr("sat_col_comment"): r["comment"], v.tr("sat_col_ticket"): r["ticket_id"],
                    v.tr("sat_col_customer_name"): r["customer_name"],
                    v.tr("sat_col_customer_phone"): r["customer_phone"]}
-                  for r in table.to_pylist()], hide_index=True, width="stretch", placeholder="—",
+                  for r in table.to_pylist()], hide_index=True, width="stretch",
                  key="sat_comments_table")
 
 

@@ -3,6 +3,9 @@
 - `template_db`: one migrated, seeded, empty store; `store` and `empty_db` are copies of it.
 - `demo_db`: the small demo center ending 2025-12-15 (24 months at scale 0.05) that the page tests read;
   `demo_copy` gives a test its own writable copy.
+
+An AppTest keeps the store it served open (read-write) in the test process, so an in-process CLI run
+(tests.support.run_cli) must use a store of its own (`demo_copy`, `new_db`), never a shared one.
 """
 from __future__ import annotations
 

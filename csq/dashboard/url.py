@@ -38,8 +38,7 @@ def load_once(cat: Catalog) -> None:
     if st.session_state.get(URL_LOADED):
         return
     months = list(cat.months)
-    default_to = months[-1] if months else None
-    default_from = months[max(0, len(months) - 6)] if months else None
+    default_from, default_to = cat.default_period  # complete months only: a running month is chosen, not given
     for key, default in (("from", default_from), ("to", default_to)):
         wanted = st.query_params.get(key)
         st.session_state[key] = wanted if wanted in months else default

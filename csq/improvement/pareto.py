@@ -8,6 +8,7 @@ from csq.metrics.dimensions import qa_dims, ticket_dims
 from csq.metrics.engine import compute
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.indicators import INDICATORS
+from csq.metrics.periods import store_running_month
 from csq.metrics.sla import as_of, limits_sql
 from csq.metrics.spc import SpcPoint, control_chart
 from csq.store import Store
@@ -108,10 +109,11 @@ class Signal:
 def signals(store: Store, f: Filter, keys: tuple[str, ...] = SIGNAL_KEYS) -> list[Signal]:
     """Return the months, newest first, where a watched indicator broke a control limit in its worse direction."""
     rows = compute(store, f, ["month"], list(keys))
+    running = store_running_month(store)  # a month in progress is never a candidate problem
     out: list[Signal] = []
     for key in keys:
         better = INDICATORS[key].better
-        for p in control_chart(rows, key, INDICATORS[key].unit):
+        for p in control_chart(rows, key, INDICATORS[key].unit, running):
             if "beyond_limits" not in p.signals or p.value is None:
                 continue
             worse_high = p.ucl is not None and p.value > p.ucl and better == "lower"

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from csq.core.months import Month, month_range
 from csq.core.sqlident import ident
+from csq.metrics.periods import default_period, store_running_month
 from csq.store import Store
 
 # Identifiers below come from this allow-list only.
@@ -16,10 +17,16 @@ TEXT_FIELDS = ("team", "category", "agent")
 
 @dataclass(frozen=True)
 class Catalog:
-    """Filter choices: every month from the first to the last with data, and distinct text values."""
+    """Filter choices: every month from the first to the last with data, distinct text values, the running month."""
 
     months: tuple[str, ...]
     values: dict[str, tuple[str, ...]]
+    running: str | None = None   # the month the data is still filling (csq.metrics.periods), if any
+
+    @property
+    def default_period(self) -> tuple[str | None, str | None]:
+        """Return (from, to) of the default period: the last six complete months."""
+        return default_period(self.months, self.running)
 
     @property
     def empty(self) -> bool:
@@ -34,4 +41,5 @@ def catalog(store: Store) -> Catalog:
     months = tuple(month_range(str(Month.of(lo)), str(Month.of(hi)))) if lo is not None else ()
     values = {f: tuple(r[0] for r in store.rows(
         f"SELECT DISTINCT {ident(f)} FROM tickets_current WHERE {ident(f)} IS NOT NULL ORDER BY 1")) for f in TEXT_FIELDS}
-    return Catalog(months, values)
+    running = store_running_month(store)
+    return Catalog(months, values, running if running in months else None)

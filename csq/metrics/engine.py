@@ -31,12 +31,16 @@ class _Context:
 Row = dict[str, object]
 
 
+# ISO 8601 weeks: %G is the ISO year, so 2021-01-03 falls in 2020-W53.
+_TIME_FORMATS = {"month": "%Y-%m", "week": "%G-W%V", "day": "%Y-%m-%d"}
+
+
 def _grouping(by: Sequence[str], dims: Mapping[str, str], month_expr: str) -> tuple[str, str] | None:
     """Return (select list, name list) of the group columns, or None when the kind lacks one of them."""
     select, names = [], []
     for g in by:
-        if g == "month":
-            expr = f"strftime({month_expr}, '%Y-%m')"
+        if g in _TIME_FORMATS:
+            expr = f"strftime({month_expr}, '{_TIME_FORMATS[g]}')"
         elif g in dims:
             expr = dims[g]
         else:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from csq.core.kinds import TICKETS, TRANSIENT_FIELDS
 from csq.core.months import Month, Period
@@ -44,11 +45,16 @@ def _check_value(fld: str, value: str) -> None:
 
 @dataclass(frozen=True)
 class Filter:
-    """A period (inclusive 'YYYY-MM' bounds) and field conditions: same field = OR, different fields = AND."""
+    """A period (inclusive 'YYYY-MM' bounds) and field conditions: same field = OR, different fields = AND.
+
+    `start` and `end` narrow the period to a window of moments (end exclusive): today so far, this week.
+    """
 
     period_from: str | None = None
     period_to: str | None = None
     where: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
 
     @classmethod
     def from_pairs(cls, period_from: str | None, period_to: str | None, pairs: Sequence[str]) -> Filter:
@@ -83,8 +89,12 @@ class Filter:
         return Period(Month.parse(self.period_from, "from"), Month.parse(self.period_to, "to"))
 
     def over(self, period: Period) -> Filter:
-        """Return the same field conditions over another period."""
+        """Return the same field conditions over another period (any window dropped)."""
         return Filter(str(period.first), str(period.last), self.where)
+
+    def window(self, start: datetime, end: datetime) -> Filter:
+        """Return the same field conditions over the moments from `start` up to `end` (exclusive), any month."""
+        return Filter(None, None, self.where, start, end)
 
     def previous(self, first_data_month: str | None = None) -> Filter | None:
         """Return the same conditions over the period of the same length just before, or None.
@@ -102,8 +112,7 @@ class Filter:
 
     def only(self, fld: str, value: str) -> Filter:
         """Return the filter with one field narrowed to a single value (replacing that field's condition)."""
-        return Filter(self.period_from, self.period_to,
-                      tuple((k, v) for k, v in self.where if k != fld) + ((fld, (value,)),))
+        return replace(self, where=tuple((k, v) for k, v in self.where if k != fld) + ((fld, (value,)),))
 
     def values(self, fld: str) -> tuple[str, ...]:
         """Return every value the filter allows for one field (empty when it sets none)."""
@@ -128,6 +137,9 @@ class Filter:
             period = f"up to {self.period_to}"
         else:
             period = "all months"
+        if self.start or self.end:
+            span = " to ".join(x.strftime("%Y-%m-%d %H:%M") for x in (self.start, self.end) if x)
+            period = span if period == "all months" else f"{period} · {span}"
         return " · ".join([period] + [f"{k} = {', '.join(v)}" for k, v in self.conditions().items()])
 
 
@@ -218,6 +230,10 @@ def build_where(f: Filter, dims: Mapping[str, str], month_expr: str) -> Where:
     if f.period_to:
         parts.append(f"({month_expr}) < ?")
         params.append(Month.parse(f.period_to, "to").end)
+    for bound, op in ((f.start, ">="), (f.end, "<")):
+        if bound is not None:
+            parts.append(f"({month_expr}) {op} ?")
+            params.append(bound)
     for fld, values in f.conditions().items():
         if fld not in FILTER_FIELDS:
             raise InputRefused(f"Unknown filter field {fld!r}.", f"Use one of: {', '.join(FILTER_FIELDS)}.")

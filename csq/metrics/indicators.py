@@ -108,7 +108,9 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in (
        "（0 = 恰好达到期望）。n = 受访者数"),
 )}
 
-GROUP_FIELDS: tuple[str, ...] = ("month", "channel", "team", "type", "category", "priority", "agent")
+# Time groups: a calendar month YYYY-MM, an ISO week YYYY-Www, a day YYYY-MM-DD.
+TIME_GROUPS: tuple[str, ...] = ("month", "week", "day")
+GROUP_FIELDS: tuple[str, ...] = ("month", "week", "day", "channel", "team", "type", "category", "priority", "agent")
 
 
 def formula(key: str, lang: str = "en") -> str:

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from csq.core.months import month_range
 from csq.metrics.display import format_value
 from csq.metrics.engine import compute
 from csq.metrics.filters import Filter
 from csq.metrics.indicators import INDICATORS
+from csq.metrics.periods import store_running_month
 from csq.metrics.results import Result
 from csq.store import Store
 
@@ -32,6 +33,7 @@ class SpcPoint:
     signals: tuple[str, ...]
     key: str = ""                # indicator key, so explain() can format values with their unit
     trend: str | None = None     # 'up' or 'down' when the point ends a trend_of_6
+    partial: bool = False        # the running month: drawn, in progress, never part of the limits or a signal
 
 
 def _series(rows: Iterable[Result], key: str) -> list[tuple[str, float | None, int]]:
@@ -87,11 +89,18 @@ def _side(value: float | None, center: float) -> int:
     return 1 if value > center else -1
 
 
-def control_chart(rows: Sequence[Result], key: str, unit: str) -> list[SpcPoint]:
-    """Return one SpcPoint per month (gaps included) with centre, limits and broken rules."""
+def control_chart(rows: Sequence[Result], key: str, unit: str, partial: str | None = None) -> list[SpcPoint]:
+    """Return one SpcPoint per month (gaps included) with centre, limits and broken rules.
+
+    `partial` names the running month (csq.metrics.periods): its point is kept, marked, and left out of the
+    centre, the limits and every rule, since a month of one day is not comparable with whole months.
+    """
     series = _series(rows, key)
+    tail = [p for p in series if p[0] == partial]
+    series = [p for p in series if p[0] != partial]
+    marked = [SpcPoint(m, v, n, None, None, None, (), key, None, True) for m, v, n in tail]
     if sum(v is not None for _, v, _ in series) < MIN_MONTHS:
-        return [SpcPoint(m, v, n, None, None, None, (), key) for m, v, n in series]
+        return [SpcPoint(m, v, n, None, None, None, (), key) for m, v, n in series] + marked
     center, limits = _p_limits(series) if unit == "rate" else _xmr_limits(series, unit)
     out: list[SpcPoint] = []
     run = side = up = down = 0
@@ -119,13 +128,13 @@ def control_chart(rows: Sequence[Result], key: str, unit: str) -> list[SpcPoint]
         prev = value
         out.append(SpcPoint(month, value, n, center, lim[0] if lim else None, lim[1] if lim else None,
                             tuple(signals), key, trend))
-    return out
+    return out + [replace(p, center=center) for p in marked]
 
 
 def chart_for(store: Store, f: Filter, key: str) -> list[SpcPoint]:
-    """Return the control chart of indicator `key` by month under filter f (compute() + control_chart())."""
+    """Return the control chart of indicator `key` by month under filter f, the running month marked partial."""
     rows = compute(store, f, by=["month"], indicators=[key])
-    return control_chart(rows, key, INDICATORS[key].unit)
+    return control_chart(rows, key, INDICATORS[key].unit, store_running_month(store))
 
 
 @dataclass(frozen=True)
@@ -181,6 +190,7 @@ _WORDS = {
         "trend": "{v} is the 6th or later month of a steady rise or fall",
         "within": "{v} is within the control limits",
         "nodata": "no data",
+        "partial": "{v} so far: the month is in progress, so it is not judged against the limits",
         "line": "{m}: {text} (n={n})", "sep": "; ",
     },
     "zh": {
@@ -193,6 +203,7 @@ _WORDS = {
         "trend": "{v}，已连续 6 个月及以上持续同向变化",
         "within": "{v} 在控制限之内",
         "nodata": "无数据",
+        "partial": "目前为 {v}：本月尚未结束，不与控制限比较",
         "line": "{m}：{text}（n={n}）", "sep": "；",
     },
 }
@@ -208,6 +219,8 @@ def explain(point: SpcPoint, lang: str = "en") -> str:
         return format_value(point.key, x, lang)
 
     v = fmt(point.value)
+    if point.partial:
+        return w["line"].format(m=point.month, text=w["partial"].format(v=v), n=f"{point.n:,}")
     parts: list[str] = []
     if "beyond_limits" in point.signals:
         high = point.ucl is not None and point.value > point.ucl
@@ -227,4 +240,4 @@ def explain(point: SpcPoint, lang: str = "en") -> str:
 def spc_json(points: Iterable[SpcPoint]) -> list[dict]:
     """Return SPEC §6 `spc --json`: one object per month with value, n, center, lcl, ucl and signals."""
     return [{"month": p.month, "value": p.value, "n": p.n, "center": p.center, "lcl": p.lcl, "ucl": p.ucl,
-             "signals": list(p.signals)} for p in points]
+             "signals": list(p.signals), "in_progress": p.partial} for p in points]

@@ -34,6 +34,7 @@ class Tile:
     help: str
     formula_md: str
     spark: list[float]
+    status_text: str = ""    # the status as plain text ('● on target'), for lists that render no markdown
 
 
 def format_delta(key: str, now: float | None, before: float | None, lang: str) -> str | None:
@@ -81,7 +82,8 @@ def tile(key: str, current: Result, previous: Result | None, target: Target | No
         delta_color = "off"  # no change is neither good nor bad: grey, not the colour of a fall
     return Tile(key, indicator_name(key, lang), format_value(key, value, lang), delta,
                 delta_color, arrow, status, status_md, f"{formula(key, lang)}  \n{prev_txt}",
-                f"**{indicator_name(key, lang)}**\n\n{formula(key, lang)}\n\nn = {n:,}", spark)
+                f"**{indicator_name(key, lang)}**\n\n{formula(key, lang)}\n\nn = {n:,}", spark,
+                f"{_STATUS_ICON.get(status or '', '○')} {state}")
 
 
 @dataclass(frozen=True)

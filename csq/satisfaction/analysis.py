@@ -18,6 +18,7 @@ from csq.metrics.dimensions import survey_dims
 from csq.metrics.engine import compute
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.indicators import INDICATORS
+from csq.metrics.periods import store_running_month, without_running
 from csq.metrics.results import Result
 from csq.metrics.spc import GroupPoint, group_chart
 from csq.store import Store
@@ -135,8 +136,15 @@ def _p_value(key: str, cur: Result, prev: Result, spread_cur: dict, spread_prev:
 
 
 def year_over_year(store: Store, f: Filter) -> dict[str, list[dict[str, object]]]:
-    """Return {'totals': per key this period vs a year earlier with n and p-value, 'months': month pairs}."""
-    prev_f = year_earlier(f)
+    """Return {'totals': per key this period vs a year earlier with n and p-value, 'months': month pairs}.
+
+    A running month (csq.metrics.periods) is left out: part of a month against a whole one misleads.
+    Call compared_period() for the months actually compared.
+    """
+    whole = without_running(f, store_running_month(store))
+    if whole is None:
+        return {"totals": [], "months": []}
+    f, prev_f = whole, year_earlier(whole)
     cur, prev = compute(store, f, (), KEYS)[0], compute(store, prev_f, (), KEYS)[0]
     sp_cur, sp_prev = _spread(store, f, None), _spread(store, prev_f, None)
     sp_cur_row, sp_prev_row = (sp_cur[0] if sp_cur else {}), (sp_prev[0] if sp_prev else {})
@@ -161,6 +169,11 @@ def year_over_year(store: Store, f: Filter) -> dict[str, list[dict[str, object]]
             row[f"prev_n_{key}"] = last.n(key) if last else 0
         months.append(row)
     return {"totals": totals, "months": months}
+
+
+def compared_period(store: Store, f: Filter) -> Filter | None:
+    """Return the filter year_over_year() compares with a year earlier: f without the running month, or None."""
+    return without_running(f, store_running_month(store))
 
 
 @dataclass(frozen=True)

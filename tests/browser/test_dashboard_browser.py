@@ -30,8 +30,10 @@ def _filter(pg, label: str):
 
 def _tiles(pg) -> list[str]:
     # Wait for every tile: under load the last ones can arrive after the page first looks idle.
-    pg.wait_for_function(f"() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= {len(HEADLINE)}")
-    return [e.inner_text().strip() for e in pg.query_selector_all('[data-testid="stMetricValue"]')]
+    # The monthly tiles sit in the container keyed wide_tiles; the today strip above has metrics of its own.
+    pg.wait_for_function("() => document.querySelectorAll('.st-key-wide_tiles [data-testid=\"stMetricValue\"]')"
+                         f".length >= {len(HEADLINE)}")
+    return [e.inner_text().strip() for e in pg.query_selector_all('.st-key-wide_tiles [data-testid="stMetricValue"]')]
 
 
 def test_shared_link_opens_chinese_view_with_tiles_equal_to_the_cli(server: str, page, demo_db: Path) -> None:

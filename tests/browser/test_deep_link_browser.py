@@ -1,8 +1,8 @@
 """A shared link as the first visit after a server start (issue 12): the page itself, never a list of file names."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest

@@ -23,7 +23,7 @@ def _frt_tile(page, base: str) -> str:
     page.get_by_text("First response within SLA").first.wait_for()
     settle(page)
     assert exceptions(page) == []
-    return page.locator('[data-testid="stMetricValue"]').nth(HEADLINE.index("frt_sla_rate")).inner_text().strip()
+    return page.locator('.st-key-wide_tiles [data-testid="stMetricValue"]').nth(HEADLINE.index("frt_sla_rate")).inner_text().strip()
 
 
 def _copy(db: Path, to: Path) -> Path:

@@ -67,7 +67,7 @@ def test_target_status_bands():
 def test_unknown_indicator_or_group_refused(store):
     with pytest.raises(InputRefused, match="frt_median_min"):
         kpi_rows(store, ALL, (), ["frt_mean"])
-    with pytest.raises(InputRefused, match="month, channel, team"):
+    with pytest.raises(InputRefused, match="month, week, day, channel, team"):
         kpi_rows(store, ALL, ("region",))
 
 
@@ -587,7 +587,8 @@ def test_missing_dimension_gives_no_data(store, put):
 
 
 def test_group_fields_are_the_spec_ones():
-    assert GROUP_FIELDS == ("month", "channel", "team", "type", "category", "priority", "agent")
+    # SPEC §6 --by fields, with the day and ISO week of issue 13.
+    assert GROUP_FIELDS == ("month", "week", "day", "channel", "team", "type", "category", "priority", "agent")
 
 
 def test_union_of_groups_over_kinds(store, put):

@@ -98,6 +98,7 @@ def test_signals_flag_only_the_worse_side(store, put):
             rows.append({"ticket_id": f"{month}-{i}", "created_at": created, "channel": "email", "type": "inquiry",
                          "first_response_at": created + timedelta(hours=25 if i < n_late else 1),
                          "resolved_at": created + timedelta(hours=26)})
+    rows[-1]["resolved_at"] = T(2025, 8, 31, 12)  # the data reach August's last day: a complete month
     put("tickets", rows)
     found = signals(store, Filter(), ("frt_sla_rate",))
     assert [(s.key, s.point.month) for s in found] == [("frt_sla_rate", "2025-08")]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -64,7 +65,9 @@ def test_p_chart_by_hand_with_months_of_different_n(store, put):
         assert p.ucl == (None if ucl is None else pytest.approx(ucl))
         assert p.center == pytest.approx(0.8)   # the centre line does not depend on n, so it spans the gaps
         assert p.signals == ()                   # 0.7 is inside 0.68; no run, no trend
-    assert chart_for(store, Filter(), "frt_sla_rate") == points
+    # The data end on 10 June, so June is the running month: chart_for() marks it, and nothing else differs.
+    assert chart_for(store, Filter(), "frt_sla_rate") == control_chart(rows, "frt_sla_rate", "rate", "2025-06")
+    assert [replace(p, partial=False) for p in chart_for(store, Filter(), "frt_sla_rate")] == points
 
 
 def test_p_chart_point_below_its_own_limit():
@@ -196,7 +199,7 @@ def test_explain_in_both_languages():
 def test_spc_json_shape():
     points = control_chart(series("csat_rate", [0.8, None, 0.8, 0.5, 0.8]), "csat_rate", "rate")
     out = spc_json(points)
-    assert [set(o) for o in out] == [{"month", "value", "n", "center", "lcl", "ucl", "signals"}] * 5
+    assert [set(o) for o in out] == [{"month", "value", "n", "center", "lcl", "ucl", "signals", "in_progress"}] * 5
     assert out[1] == {"month": "2025-02", "value": None, "n": 0, "center": pytest.approx(0.725), "lcl": None,
-                      "ucl": None, "signals": []}
+                      "ucl": None, "signals": [], "in_progress": False}
     assert json.loads(json.dumps(out))[3]["signals"] == ["beyond_limits"]

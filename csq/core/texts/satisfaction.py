@@ -51,6 +51,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "sat_nps_promoter": ("推荐者（9–10）", "Promoters (9–10)"),
     "sat_yoy": ("同比（与去年同期比较）", "Year on year (against the same months a year earlier)"),
     "sat_yoy_period": ("本期 {a}，去年同期 {b}", "This period {a}, a year earlier {b}"),
+    "sat_yoy_running": ("{m} 尚未结束，不与去年同期的整月比较。请选择已结束的月份。",
+                        "{m} is in progress, so it is not compared with a whole month a year earlier. "
+                        "Choose months that have ended."),
+    "sat_yoy_without_running": ("{m} 尚未结束，未计入同比。", "{m} is in progress and left out of the comparison."),
     "sat_yoy_current": ("本期", "This period"),
     "sat_yoy_previous": ("去年同期", "A year earlier"),
     "sat_yoy_n_current": ("本期 n", "n this period"),

@@ -1,0 +1,41 @@
+"""UI text of the Overview page (总览): today and this week, the open backlog, and what is breaching now."""
+from __future__ import annotations
+
+TEXT: dict[str, tuple[str, str]] = {
+    "ov_now": ("今天与本周", "Today and this week"),
+    "ov_now_help": ("截至数据时间 {t}。每个窗口与一周前的同一窗口比较（今天：上周同一天的同一时刻之前）。",
+                    "As of the data, {t}. Each window is set against the same window a week earlier "
+                    "(today: the same weekday last week, up to the same time)."),
+    "ov_today": ("今天", "Today"),
+    "ov_yesterday": ("昨天", "Yesterday"),
+    "ov_this_week": ("本周", "This week"),
+    "ov_window_today": ("{d} 0:00 至 {t}", "{d} 0:00 to {t}"),
+    "ov_window_day": ("{d}", "{d}"),
+    "ov_window_week": ("{a} 起（ISO 第 {w} 周）", "from {a} (ISO week {w})"),
+    "ov_indicator": ("指标", "Indicator"),
+    "ov_value": ("本窗口", "This window"),
+    "ov_week_before": ("一周前", "A week earlier"),
+    "ov_change": ("变化", "Change"),
+    "ov_backlog": ("未结工单", "Open backlog"),
+    "ov_backlog_help": ("截至 {t} 尚未解决、也未关闭的工单，按已等待时长和紧急程度统计；括号内为已超出 SLA 时限的数量。",
+                        "Tickets neither resolved nor closed as of {t}, by how long they have waited and by "
+                        "priority; in brackets, how many are past an SLA limit."),
+    "ov_backlog_total": ("共 {n} 张未结工单，其中 {b} 张已超时。", "{n} open tickets, {b} of them past an SLA limit."),
+    "ov_no_backlog": ("当前筛选条件下没有未结工单。", "No open tickets match these filters."),
+    "ov_age": ("已等待", "Waiting for"),
+    "ov_total": ("合计", "Total"),
+    "age_lt_4h": ("4 小时内", "under 4 h"),
+    "age_4_24h": ("4–24 小时", "4–24 h"),
+    "age_1_3d": ("1–3 天", "1–3 days"),
+    "age_3_7d": ("3–7 天", "3–7 days"),
+    "age_gt_7d": ("7 天以上", "over 7 days"),
+    "ov_breaching": ("正在超时", "Breaching now"),
+    "ov_breaching_none": ("没有已超出 SLA 时限的未结工单。", "No open ticket is past an SLA limit."),
+    "ov_breaching_count": ("超时最久的 {shown} 张（共 {n} 张）", "The {shown} furthest past their limit (of {n})"),
+    "ov_limit": ("时限", "Limit"),
+    "ov_over_by": ("已超出", "Over by"),
+    "ov_see_breaches": ("在监测指标页查看全部", "See all on Monitoring"),
+    "ov_this_period": ("本期", "This period"),
+    "ov_status": ("状态", "Status"),
+    "ov_monthly": ("月度核心指标", "Monthly headline indicators"),
+}
