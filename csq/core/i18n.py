@@ -47,6 +47,19 @@ _TEXT: dict[str, tuple[str, str]] = {
     "priority": ("紧急程度", "Priority"),
     "agent": ("坐席", "Agent"),
     "month": ("月份", "Month"),
+    "week": ("周", "Week"),
+    "day": ("日期", "Day"),
+    "month_in_progress": ("{m}（进行中）", "{m} (in progress)"),
+    "in_progress": ("本月进行中", "month in progress"),
+    "grain": ("时间粒度", "Time unit"),
+    "trend_week": ("每周趋势", "Weekly trend"),
+    "trend_day": ("每日趋势", "Daily trend"),
+    "grain_note": ("按周、按日只显示数值与目标；控制限按整月计算，请切换到按月查看。",
+                   "By week and by day show values and the target only; control limits are drawn for whole "
+                   "months, so switch to months to see them."),
+    "period_in_progress": ("{m} 尚未结束（数据截至 {t}）：其数值为本月至今，不标记为异常，也不列为候选问题。",
+                           "{m} is in progress (data up to {t}): its values are month to date, never flagged as "
+                           "a signal nor listed as a candidate problem."),
     "all": ("全部", "All"),
     "reset_filters": ("清除筛选", "Clear filters"),
     "copy_link": ("复制链接", "Copy link"),
@@ -115,12 +128,12 @@ _TEXT: dict[str, tuple[str, str]] = {
     "customer_name": ("客户姓名", "Customer"),
     "customer_phone": ("客户电话", "Phone"),
     "customer_id": ("客户编号", "Customer id"),
-    "frt_limit_min": ("响应时限（分钟）", "Response limit (min)"),
-    "res_limit_min": ("解决时限（分钟）", "Resolution limit (min)"),
-    "frt_minutes": ("响应用时（分钟）", "Response time (min)"),
-    "res_hours": ("解决用时（小时）", "Resolution time (h)"),
+    "frt_limit_min": ("响应时限", "Response limit"),
+    "res_limit_min": ("解决时限", "Resolution limit"),
+    "frt_minutes": ("响应用时", "Response time"),
+    "res_hours": ("解决用时", "Resolution time"),
     "breach": ("超时环节", "Breached"),
-    "overdue_by_h": ("超时（小时）", "Over by (h)"),
+    "overdue_by_h": ("超出时限", "Over by"),
     "breach_first_response": ("首次响应", "first response"),
     "breach_resolution": ("解决", "resolution"),
     "breach_both": ("响应和解决", "both"),
@@ -159,6 +172,11 @@ def t(key: str, lang: str, **fmt: object) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def all_texts() -> dict[str, tuple[str, str]]:
+    """Return every UI text key with its (zh, en) pair: the core texts and every texts/<page>.py module's."""
+    return dict(_all_text())
+
+
 def value_label(field: str, value: object, lang: str) -> str:
     """Return a canonical value's label (phone → 电话 / Phone); data values pass through unchanged."""
     if value is None:
@@ -182,6 +200,36 @@ def fmt_number(value: float | int | None, lang: str, digits: int = 0) -> str:
     if value is None:
         return t("no_data", lang)
     return f"{value:,.{digits}f}"
+
+
+def fmt_fixed(value: float | int, digits: int = 1, sign: bool = False) -> str:
+    """Return a number with fixed decimals ('+1.5' when signed); a value that rounds to zero is '0.0', never '-0.0'."""
+    r = round(float(value), digits)
+    r = 0.0 if r == 0 else r  # -0.0 → 0.0
+    return f"{r:+,.{digits}f}" if sign and r else f"{r:,.{digits}f}"
+
+
+def fmt_trimmed(value: float | int, digits: int = 1) -> str:
+    """Return a number rounded to `digits` without trailing zeros ('120', '152.8'), never '-0'."""
+    text = fmt_fixed(value, digits)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+_DURATION_UNITS = {"s": ("秒", "s"), "min": ("分钟", "min"), "h": ("小时", "h"), "d": ("天", "d")}
+
+
+def fmt_duration(minutes: float | int | None, lang: str) -> str:
+    """Return a duration given in minutes in the unit its size calls for: '2 min', '120 h', '152.8 d' ('' for None).
+
+    Under a minute in whole seconds, under 120 minutes in minutes, under 7 days in hours, from 7 days on in days;
+    one decimal at most, no trailing '.0'.
+    """
+    if minutes is None or minutes != minutes:  # None or NaN
+        return ""
+    size = abs(float(minutes))
+    value, unit = ((minutes * 60, "s") if size < 1 else (minutes, "min") if size < 120
+                   else (minutes / 60, "h") if size < 7 * 24 * 60 else (minutes / 1440, "d"))
+    return f"{fmt_trimmed(value, 0 if unit == 's' else 1)} {_DURATION_UNITS[unit][0 if lang == 'zh' else 1]}"
 
 
 def fmt_datetime(value: datetime | date | None, lang: str) -> str:
