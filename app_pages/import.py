@@ -24,6 +24,12 @@ def kind_label(kind: str) -> str:
     return v.tr(f"import_kind_{kind}")
 
 
+def preset_option(name: str, m: Mapping) -> str:
+    """Return a preset as a choice: a built-in one's title with the name --preset takes, a saved one's name."""
+    title = preview.preset_title(name, m, v.lang)
+    return name if title == name else v.tr("import_preset_option", title=title, name=name)
+
+
 def field_label(name: str) -> str:
     """Return a canonical field's label, with its key when translated."""
     label = t(f"import_f_{name}", v.lang)
@@ -111,7 +117,7 @@ def value_editors(insp: preview.Inspection, fields: list[dict[str, object]], key
                 ("field", pa.string()), ("value", pa.string()), ("rows", pa.int64()), ("canonical", pa.string())]))
             st.markdown(f"**{field_label(fname)}** ← {columns[fname]}")
             edited = st.data_editor(
-                table, key=f"{key}_{fname}_{columns[fname]}", hide_index=True, width="stretch",
+                table, key=f"{key}_{fname}_{columns[fname]}", hide_index=True, width="stretch", placeholder="",
                 disabled=["field", "value", "rows"], column_order=["value", "rows", "canonical"],
                 column_config={
                     "value": st.column_config.TextColumn(v.tr("import_col_value")),
@@ -142,19 +148,23 @@ def report_section(insp: preview.Inspection) -> None:
     unknown = preview.unknown_rows(insp)
     if unknown:
         st.warning(v.tr("import_unknown", n=fmt_number(sum(int(u["rows"]) for u in unknown), v.lang)))
-        st.dataframe([{v.tr("import_col_field"): field_label(str(u["field"])), v.tr("import_col_value"): u["value"],
-                       v.tr("import_col_rows"): u["rows"], v.tr("import_col_becomes"): u["becomes"]}
-                      for u in unknown], hide_index=True, width="stretch", key=f"unknown_{insp.file_hash[:12]}")
+        widgets.table(st, [{v.tr("import_col_field"): field_label(str(u["field"])),
+                            v.tr("import_col_value"): u["value"], v.tr("import_col_rows"): u["rows"],
+                            v.tr("import_col_becomes"): u["becomes"]} for u in unknown],
+                      key=f"unknown_{insp.file_hash[:12]}")
     if r["rows_rejected"]:
         st.error(v.tr("import_rejected_summary", rows=fmt_number(r["rows_rejected"], v.lang),
                       problems=fmt_number(r["problems"], v.lang)))
         problems = [{v.tr("import_col_row"): e["row"], v.tr("import_col_column"): e["column"],
                      v.tr("import_col_reason"): e["message"]} for e in preview.error_rows(insp)]
-        st.dataframe(problems, hide_index=True, width="stretch", height=min(240, 35 * (len(problems) + 1) + 3),
-                     key=f"errors_{insp.file_hash[:12]}")
-        st.download_button(v.tr("import_download_rejected"), preview.rejected_csv(insp, unmask),
-                           file_name=f"rejected_{insp.name.rsplit('.', 1)[0]}.csv", mime="text/csv",
+        widgets.table(st, problems, height=min(240, 35 * (len(problems) + 1) + 3), key=f"errors_{insp.file_hash[:12]}")
+        shown, raw = preview.rejected_downloads(insp, v.lang, unmask)
+        d1, d2 = st.columns(2)
+        d1.download_button(v.tr("import_download_rejected"), shown.data, file_name=shown.file_name, mime=shown.mime,
                            key=f"import_rejected_{insp.file_hash[:12]}", icon=":material/download:")
+        d2.download_button(v.tr("import_download_rejected_raw"), raw.data, file_name=raw.file_name, mime=raw.mime,
+                           key=f"import_rejected_raw_{insp.file_hash[:12]}", icon=":material/data_object:",
+                           help=v.tr("export_csv_raw_help"))
     elif insp.prepared is not None:
         st.success(v.tr("import_all_good"))
 
@@ -222,7 +232,7 @@ def file_section(name: str, data: bytes) -> None:
                         format_func=kind_label, help=v.tr("import_kind_help", kind=kind_label(detected)))
     presets = preview.presets_for(v.store, kind)
     preset = c2.selectbox(v.tr("import_preset"), [""] + sorted(presets), key=f"import_preset_{fid}_{kind}",
-                          format_func=lambda n: n or v.tr("import_no_preset"))
+                          format_func=lambda n: preset_option(n, presets[n]) if n else v.tr("import_no_preset"))
     opts = f"{fid}_{kind}_{preset}"
     base = replace(presets[preset] if preset else Mapping(), kind=kind)
     sheet = st.session_state.get(f"import_sheet_{opts}")
@@ -261,10 +271,8 @@ def file_section(name: str, data: bytes) -> None:
     with right:
         st.markdown(f"**{v.tr('import_preview', n=min(50, src.num_rows))}**")
         # As tall as the rows need, up to 13 rows: a short file gets no block of empty grid.
-        st.dataframe(preview.preview_rows(src, 50, preview.personal_columns(base_insp), unmask), hide_index=True,
-                     width="stretch",
-                     height=min(460, 35 * (min(50, src.num_rows) + 1) + 3),
-                     key=f"import_preview_{fid}")
+        widgets.table(st, preview.preview_rows(src, 50, preview.personal_columns(base_insp), unmask),
+                      height=min(460, 35 * (min(50, src.num_rows) + 1) + 3), key=f"import_preview_{fid}")
     values = value_editors(base_insp, fields, f"import_vals_{opts}")
     options = {"dayfirst": {"auto": None, "yes": True, "no": False}[dayfirst], "datetime_format": dt_format.strip()}
     with widgets.reported():
@@ -309,17 +317,14 @@ def history_tab() -> None:
     if not rows:
         st.info(v.tr("import_no_batches"))
         return
-    st.dataframe([{v.tr("import_h_batch"): r["batch_id"], v.tr("import_h_time"): fmt_datetime(r["created_at"], v.lang),
-                   v.tr("import_h_user"): r["user"], v.tr("import_h_file"): r["file"],
-                   v.tr("import_h_kind"): kind_label(str(r["kind"])),
-                   v.tr("import_h_status"): v.tr(f"import_status_{r['status']}"),
-                   v.tr("import_rows_read"): r["rows_read"], v.tr("import_h_loaded"): r["rows_loaded"],
-                   v.tr("import_h_replaced"): r["rows_replaced"], v.tr("import_rows_collapsed"): r["rows_collapsed"],
-                   v.tr("import_rows_rejected"): r["rows_rejected"]} for r in rows],
-                 hide_index=True, width="stretch", key="import_history",
-                 column_config={v.tr(k): st.column_config.NumberColumn(format="localized") for k in (
-                     "import_rows_read", "import_h_loaded", "import_h_replaced", "import_rows_collapsed",
-                     "import_rows_rejected")})
+    shown = [{v.tr("import_h_batch"): r["batch_id"], v.tr("import_h_time"): fmt_datetime(r["created_at"], v.lang),
+              v.tr("import_h_user"): r["user"], v.tr("import_h_file"): r["file"],
+              v.tr("import_h_kind"): kind_label(str(r["kind"])),
+              v.tr("import_h_status"): v.tr(f"import_status_{r['status']}"),
+              v.tr("import_rows_read"): r["rows_read"], v.tr("import_h_loaded"): r["rows_loaded"],
+              v.tr("import_h_replaced"): r["rows_replaced"], v.tr("import_rows_collapsed"): r["rows_collapsed"],
+              v.tr("import_rows_rejected"): r["rows_rejected"]} for r in rows]
+    widgets.table(st, shown, key="import_history")  # whole numbers as 1,234 (widgets.table)
     if not roles.may(v.role, "rollback"):
         return
     committed = [r for r in rows if r["status"] == "committed"]
@@ -336,9 +341,14 @@ def history_tab() -> None:
     if plan.blocked_by:
         st.warning(v.tr("import_rollback_blocked", batch=pick, later=", ".join(f"#{b}" for b in plan.blocked_by)))
         return
-    restored = "、".join(f"#{b}: {fmt_number(n, v.lang)}" for b, n in plan.restored_from.items()) or "–"
-    st.info(v.tr("import_rollback_plan", batch=pick, file=plan.source, removed=fmt_number(plan.rows_removed, v.lang),
-                 restored=fmt_number(plan.rows_restored, v.lang), sources=restored))
+    sources = ("、" if v.lang == "zh" else ", ").join(
+        v.tr("import_rollback_source", batch=b, n=fmt_number(n, v.lang)) for b, n in plan.restored_from.items())
+    removed = fmt_number(plan.rows_removed, v.lang)
+    if plan.rows_restored and sources:
+        st.info(v.tr("import_rollback_plan", batch=pick, file=plan.source, removed=removed,
+                     restored=fmt_number(plan.rows_restored, v.lang), sources=sources))
+    else:  # it replaced nothing: no "(from batch –)"
+        st.info(v.tr("import_rollback_plan_plain", batch=pick, file=plan.source, removed=removed))
     sure = st.checkbox(v.tr("import_rollback_confirm", batch=pick), key=f"import_rb_confirm_{pick}")
     if st.button(v.tr("import_rollback_go", batch=pick), key="import_rb_go", type="primary", icon=":material/undo:"):
         if not sure:
@@ -360,11 +370,13 @@ def presets_tab() -> None:
     if not presets:
         st.info(v.tr("import_no_presets"))
         return
-    st.dataframe([{v.tr("import_p_name"): n, v.tr("import_h_kind"): kind_label(str(m.kind)) if m.kind else "–",
-                   v.tr("import_p_description"): m.description or ""} for n, m in sorted(presets.items())],
-                 hide_index=True, width="stretch", key="import_presets_table")
+    widgets.table(st, [{v.tr("import_p_name"): preview.preset_title(n, m, v.lang), v.tr("import_p_key"): n,
+                        v.tr("import_h_kind"): kind_label(str(m.kind)) if m.kind else "–",
+                        v.tr("import_p_description"): preview.preset_description(m, v.lang)}
+                       for n, m in sorted(presets.items())], key="import_presets_table")
     pick = st.selectbox(v.tr("import_p_show"), sorted(presets), index=None, key="import_p_pick",
-                        placeholder=v.tr("import_p_placeholder"))
+                        placeholder=v.tr("import_p_placeholder"),
+                        format_func=lambda n: preset_option(n, presets[n]))
     if pick:
         st.code(preview.mapping_json(presets[pick]), language="json")
 

@@ -99,12 +99,17 @@ def ticket_tab(which: str, unmask: bool) -> None:
                            v.tr("mon_sorted"), *(() if unmask else (v.tr("masked_note"),)))))
     shown = tickets.display_table(table, v.lang)
     event = widgets.table(st, shown, key=f"list_{which}", on_select="rerun", selection_mode="single-row")
-    left, right = st.columns(2)
-    left.download_button(v.tr("mon_csv_shown", n=n) if capped else v.tr("download_csv"), exports.to_csv_bytes(table),
-                         file_name=f"{which}_tickets.csv", mime="text/csv", key=f"csv_{which}",
-                         icon=":material/download:")
+    left, mid, right = st.columns(3)
+    # The CSV in the page's language (headers, labels, rounded numbers) by default; the raw codes beside it.
+    left.download_button(v.tr("mon_csv_shown", n=n) if capped else v.tr("download_csv"),
+                         exports.localised_csv_bytes(table, v.lang), file_name=f"{which}_tickets.csv",
+                         mime="text/csv", key=f"csv_{which}", icon=":material/download:")
+    mid.download_button(v.tr("export_csv_raw"), exports.to_csv_bytes(table), file_name=f"{which}_tickets_raw.csv",
+                        mime="text/csv", key=f"csv_raw_{which}", help=v.tr("export_csv_raw_help"),
+                        icon=":material/data_object:")
     if capped:  # the whole list, made only when asked for, masked as on screen
-        right.download_button(v.tr("mon_csv_all", total=all_n), lambda: tickets.ticket_export(v.store, f, which, unmask),
+        right.download_button(v.tr("mon_csv_all", total=all_n),
+                              lambda: tickets.ticket_export(v.store, f, which, unmask, v.lang),
                               file_name=f"{which}_tickets_all.csv", mime="text/csv", key=f"csv_all_{which}",
                               icon=":material/download:")
     picked = event.selection.rows if event and event.selection else []

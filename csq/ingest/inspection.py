@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
+from csq.core import exports
+from csq.core.i18n import t
 from csq.core.kinds import KINDS, match_header
 from csq.core.privacy import MASKED_COLUMNS, mask_columns
 from csq.core.roles import require
@@ -164,14 +164,23 @@ def personal_columns(insp: Inspection) -> dict[str, str]:
     return {f: h for f, h in insp.columns.items() if f in MASKED_COLUMNS}
 
 
-def rejected_csv(insp: Inspection, unmask: bool = False) -> bytes:
-    """Return the rejected source rows with their reasons as UTF-8 CSV with a BOM; personal data masked unless unmask."""
+def rejected_table(insp: Inspection, unmask: bool = False) -> pa.Table:
+    """Return the rejected source rows (row, the file's columns, reason); personal data masked unless unmask."""
     p = insp.prepared
     table = p.rejected if p is not None else pa.table({"row": pa.array([], pa.int64())})
-    table = mask_columns(mask_columns(table, personal_columns(insp), unmask), {f: f for f in MASKED_COLUMNS}, unmask)
-    buf = io.BytesIO()
-    pacsv.write_csv(table, buf)
-    return b"\xef\xbb\xbf" + buf.getvalue()
+    return mask_columns(mask_columns(table, personal_columns(insp), unmask), {f: f for f in MASKED_COLUMNS}, unmask)
+
+
+def rejected_csv(insp: Inspection, unmask: bool = False) -> bytes:
+    """Return the rejected rows as the raw CSV export (BOM, formulas defused); personal data masked unless unmask."""
+    return exports.to_csv_bytes(rejected_table(insp, unmask))
+
+
+def rejected_downloads(insp: Inspection, lang: str, unmask: bool = False) -> tuple[exports.Download, exports.Download]:
+    """Return the (localised, raw) CSVs of the rejected rows: the file's own columns kept, row and reason named."""
+    headers = {"row": t("import_col_row", lang), "reason": t("import_col_reason", lang)}
+    stem = f"rejected_{insp.name.rsplit('.', 1)[0]}"
+    return exports.csv_downloads(rejected_table(insp, unmask), lang, stem, headers, translate=False)
 
 
 def preview_rows(source: SourceTable, n: int = 50, personal: dict[str, str] | None = None,
@@ -281,5 +290,22 @@ def presets_for(store: Store, kind: str | None = None) -> dict[str, Mapping]:
 
 
 def save_preset(store: Store, name: str, m: Mapping, *, role: str, user: str | None = None) -> None:
-    """Save the page's mapping as a named preset (role checked in csq.mapping, audited)."""
-    mapping_mod.save_preset(store, name, m, user, role=role)
+    """Save the page's mapping as a named preset (role checked in csq.mapping, audited); it goes by its own name."""
+    mapping_mod.save_preset(store, name, replace(m, title=None), user, role=role)
+
+
+def _in_lang(text: str | dict[str, str] | None, lang: str) -> str:
+    """Return a preset text in the language: a {"zh", "en"} object's entry (the other one when missing), or the text."""
+    if isinstance(text, dict):
+        return text.get(lang) or text.get("en") or text.get("zh") or ""
+    return text or ""
+
+
+def preset_title(name: str, m: Mapping, lang: str) -> str:
+    """Return a preset's display name: a built-in preset's title in the language, else the name it was saved under."""
+    return _in_lang(m.title, lang) or name
+
+
+def preset_description(m: Mapping, lang: str) -> str:
+    """Return a preset's description in the language ('' when it has none)."""
+    return _in_lang(m.description, lang)

@@ -14,7 +14,7 @@ from csq.store import Store, audit
 from csq.store.connection import current_user
 
 _KEYS = {"kind", "columns", "constants", "values", "datetime_format", "dayfirst", "null_values", "sheet",
-         "header_row", "encoding", "timezone", "description"}
+         "header_row", "encoding", "timezone", "description", "title"}
 DEFAULT_NULLS = ("", "null", "NULL", "Null", "None", "none", "N/A", "n/a", "NA", "#N/A", "nan", "NaN", "-", "--",
                  "—", "无数据")
 
@@ -34,7 +34,8 @@ class Mapping:
     header_row: int | None = None
     encoding: str | None = None
     timezone: str | None = None
-    description: str | None = None
+    description: str | dict[str, str] | None = None  # text, or {"zh": …, "en": …} as the built-in presets give
+    title: str | dict[str, str] | None = None  # a built-in preset's display name, likewise
 
     def to_dict(self) -> dict[str, object]:
         """Return the mapping as its JSON form, without empty keys."""
@@ -78,6 +79,11 @@ def parse_mapping(data: dict[str, object], where: str = "mapping", kind: str | N
                           f'Write "values": {{"{f}": {{"source": "canonical"}}}}.')
     if m.header_row is not None and (not isinstance(m.header_row, int) or m.header_row < 1):
         raise _refuse(where, "'header_row' must be a row number from 1.", "Count rows as a spreadsheet does.")
+    for key in ("description", "title"):
+        text = getattr(m, key)
+        bilingual = isinstance(text, dict) and set(text) <= {"zh", "en"} and all(isinstance(x, str) for x in text.values())
+        if text is not None and not isinstance(text, str) and not bilingual:
+            raise _refuse(where, f"'{key}' must be text or {{\"zh\": …, \"en\": …}}.", f'Write "{key}": "…".')
     if m.dayfirst is not None and not isinstance(m.dayfirst, bool):
         raise _refuse(where, "'dayfirst' must be true or false.", 'Write "dayfirst": true.')
     return m

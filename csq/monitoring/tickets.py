@@ -4,7 +4,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from csq.core.exports import to_csv_bytes
+from csq.core.exports import localised_csv_bytes, to_csv_bytes
 from csq.core.i18n import fmt_duration, t, value_label
 from csq.core.kinds import CHANNELS, PRIORITIES, TYPES
 from csq.core.privacy import mask_table
@@ -111,9 +111,13 @@ def ticket_total(store: Store, f: Filter, which: str) -> int:
     return int(arrow(store, sql, params).column("n")[0].as_py())
 
 
-def ticket_export(store: Store, f: Filter, which: str, unmask: bool) -> bytes:
-    """Return the whole breached or overdue list (no row limit) as CSV, masked exactly as ticket_list masks it."""
-    return to_csv_bytes(mask_table(_ticket_list(store, f, _kind(which), None), unmask=unmask))
+def ticket_export(store: Store, f: Filter, which: str, unmask: bool, lang: str | None = None) -> bytes:
+    """Return the whole breached or overdue list (no row limit) as CSV, masked exactly as ticket_list masks it.
+
+    With `lang`, the CSV is the localised export (csq.core.exports.localised_csv_bytes); without, raw codes.
+    """
+    table = mask_table(_ticket_list(store, f, _kind(which), None), unmask=unmask)
+    return to_csv_bytes(table) if lang is None else localised_csv_bytes(table, lang)
 
 
 def _kind(which: str) -> str:

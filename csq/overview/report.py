@@ -156,7 +156,8 @@ def to_xlsx(rep: Report) -> bytes:
     import xlsxwriter
 
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    # Text stays text: a cell reading "=HYPERLINK(…)" from an imported field must never become a formula.
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
     bold = book.add_format({"bold": True, "bg_color": "#F6F8FA", "border": 1})
     sections = [(t("report_sheet_indicators", rep.lang), rep.indicators), (t("trend", rep.lang), rep.monthly),
                 ("SERVQUAL", rep.servqual.get("dimensions", [])), (t("report_sheet_actions", rep.lang), rep.actions),

@@ -98,11 +98,12 @@ def test_a_capped_ticket_list_says_so_and_offers_the_full_export(demo_copy: Path
     assert len(listed.value) == 20
     assert f"showing the first 20 of {total:,} tickets" in page_text(at)
     buttons = {b.proto.label: b for b in at.get("download_button") if b.proto.id and "breached" in b.proto.id}
-    assert set(buttons) == {"Download this list as CSV (first 20)", f"Download all as CSV ({total:,})"}
+    raw_label = "Download raw CSV (canonical keys and codes)"
+    assert set(buttons) == {"Download this list as CSV (first 20)", raw_label, f"Download all as CSV ({total:,})"}
     full = _download_bytes(buttons[f"Download all as CSV ({total:,})"].proto).decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(full)))
-    assert [r["ticket_id"] for r in rows] == every.column("ticket_id").to_pylist()  # all of them, worst first
-    phones = [r["customer_phone"] for r in rows if r["customer_phone"]]
+    rows = list(csv.DictReader(io.StringIO(full)))  # the page's language: English headers and labels
+    assert [r["Ticket"] for r in rows] == every.column("ticket_id").to_pylist()  # all of them, worst first
+    phones = [r["Phone"] for r in rows if r["Phone"]]
     assert phones and all(re.fullmatch(r"\d{3}\*{4}\d{4}", p) for p in phones)  # masked for the viewer, as shown
     shown = _download_bytes(buttons["Download this list as CSV (first 20)"].proto).decode("utf-8-sig")
     assert shown.splitlines() == full.splitlines()[:21]  # header and the 20 rows on screen
@@ -113,7 +114,8 @@ def test_an_uncapped_list_offers_one_download(demo_db: Path) -> None:
     listed = next(df for df in at.dataframe if df.key == "list_overdue")
     n = len(listed.value)
     assert n < tickets.LIST_LIMIT and f"{n:,} tickets" in page_text(at)
-    assert [b.proto.label for b in at.get("download_button") if "overdue" in b.proto.id] == ["Download CSV"]
+    assert [b.proto.label for b in at.get("download_button") if "overdue" in b.proto.id] == [
+        "Download CSV", "Download raw CSV (canonical keys and codes)"]
 
 
 def test_the_drill_down_shows_limits_and_overruns_in_sized_units(demo_db: Path) -> None:

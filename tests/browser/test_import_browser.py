@@ -161,7 +161,7 @@ def test_servicenow_with_preset_and_cfpb_mapped_in_the_page(empty_server: Served
     _open(page, base)
     page.set_input_files("input[type=file]", [str(REAL / "servicenow_incident_events.csv")])
     settle(page)
-    _select(page, "映射预设", "servicenow")
+    _select(page, "映射预设", "ServiceNow 事件单导出（servicenow）")
     assert _metric(page, "读取行数") == f"{want_sn['rows_read']:,}"
     assert _metric(page, "将导入") == f"{want_sn['rows_loaded']:,}"
     assert _metric(page, "合并的重复行") == f"{want_sn['rows_collapsed']:,}"

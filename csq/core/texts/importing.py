@@ -7,9 +7,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "import_tab_upload": ("上传与校验", "Upload and check"),
     "import_tab_history": ("导入历史", "History"),
     "import_tab_presets": ("映射预设", "Presets"),
-    "import_upload": ("选择文件（CSV 或 Excel，可多选，每个最大 200 MB）",
-                      "Choose files (CSV or Excel, several at once, up to 200 MB each)"),
-    "import_upload_help": ("支持 UTF-8、GBK/GB18030 编码的 CSV 和 .xlsx/.xls；表头可以是中文或英文。",
+    "import_upload": ("上传文件：把文件拖到下方框内，或点击框内的「Browse files」按钮选择"
+                      "（CSV 或 Excel，可多选，每个最大 200 MB）",
+                      "Upload files: drag them onto the box below, or click «Browse files» in it (CSV or Excel, "
+                      "several at once, up to 200 MB each)"),
+    "import_upload_help": ("下方框内的英文提示由 Streamlit 提供：「Drag and drop files here」意为“将文件拖放到此处”，"
+                           "「Browse files」意为“浏览文件”，「Limit 200MB per file」意为“每个文件最大 200 MB”。"
+                           "支持 UTF-8、GBK/GB18030 编码的 CSV 和 .xlsx/.xls；表头可以是中文或英文。",
                            "CSV in UTF-8 or GBK/GB18030, and .xlsx/.xls; headers may be Chinese or English."),
     "import_size": ("文件大小 {size}", "File size {size}"),
     "import_kind": ("记录类型", "Record kind"),
@@ -22,6 +26,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "import_kind_actions": ("改进措施", "Improvement actions"),
     "import_kind_agents": ("坐席名册", "Agent roster"),
     "import_preset": ("映射预设", "Mapping preset"),
+    "import_preset_option": ("{title}（{name}）", "{title} ({name})"),
     "import_no_preset": ("不使用预设（按表头自动识别）", "No preset (detect from headers)"),
     "import_checking": ("正在读取并校验 {name}…", "Reading and checking {name}…"),
     "import_checked": ("{name} 已读取并校验", "{name} read and checked"),
@@ -82,6 +87,7 @@ TEXT: dict[str, tuple[str, str]] = {
                                 "{rows} row(s) have errors ({problems} problem(s)). Download the rejected rows to "
                                 "correct them, or commit the good rows only."),
     "import_download_rejected": ("下载被拒绝的行（CSV）", "Download rejected rows (CSV)"),
+    "import_download_rejected_raw": ("下载被拒绝的行（原始 CSV）", "Download rejected rows (raw CSV)"),
     "import_all_good": ("所有行均通过校验。", "Every row passed the checks."),
     "import_commit": ("提交导入", "Commit"),
     "import_commit_skip": ("跳过错误行，提交 {n} 行", "Skip bad rows, commit {n}"),
@@ -120,6 +126,11 @@ TEXT: dict[str, tuple[str, str]] = {
                              "（来自批次 {sources}）。",
                              "Rolling back batch #{batch} ({file}) removes the {removed} rows it loaded and restores "
                              "the {restored} earlier versions it replaced (from batch {sources})."),
+    "import_rollback_plan_plain": ("回滚批次 #{batch}（{file}）将删除该批次导入的 {removed} 行。"
+                                   "该批次没有替换任何旧版本，因此不会恢复任何行。",
+                                   "Rolling back batch #{batch} ({file}) removes the {removed} rows it loaded. It "
+                                   "replaced no earlier version, so nothing is restored."),
+    "import_rollback_source": ("#{batch}（{n} 行）", "#{batch} ({n} rows)"),
     "import_rollback_confirm": ("我确认回滚批次 #{batch}", "I confirm rolling back batch #{batch}"),
     "import_rollback_confirm_first": ("请先勾选确认框，再回滚。", "Tick the confirmation first, then roll back."),
     "import_rollback_go": ("回滚批次 #{batch}", "Roll back batch #{batch}"),
@@ -128,6 +139,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "import_no_presets": ("还没有预设。", "No presets yet."),
     "import_p_name": ("名称", "Name"),
     "import_p_description": ("说明", "Description"),
+    "import_p_key": ("命令行名称（--preset）", "Command-line name (--preset)"),
     "import_p_show": ("查看预设内容", "Show a preset"),
     "import_p_placeholder": ("选择预设…", "Choose a preset…"),
     "import_f_ticket_id": ("工单编号", "Ticket ID"),
