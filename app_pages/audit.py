@@ -22,12 +22,14 @@ until = c2.date_input(v.tr("audit_until"), value=today, key="audit_until")
 user = c3.selectbox(v.tr("audit_user"), [""] + users, key="audit_user", format_func=lambda u: u or v.tr("all"))
 action = c4.selectbox(v.tr("audit_action"), [""] + actions, key="audit_action",
                       format_func=lambda a: audit.action_label(a, v.lang) if a else v.tr("all"))
-log = audit.entries(v.store, since, until, user or None, action or None, tz=tz)
+log = audit.entries(v.store, since, until, user or None, action or None, tz=tz, sources=True)
 if log.num_rows == 0:
     st.info(v.tr("audit_empty"))
 else:
     st.caption(v.tr("audit_shown", n=f"{log.num_rows:,}") + " · " + v.tr("audit_tz_note", tz=tz))
-    shown = audit.readable(log, v.lang, tz)
+    shown = audit.readable(log, v.lang, tz)  # names the identity provider did not verify are marked unverified
+    if audit.any_unverified(log):
+        st.caption(v.tr("audit_unverified_note"))
     widgets.table(st, shown, key="audit_table", column_config={
         audit.time_header(v.lang, tz): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})
     d1, d2 = st.columns(2)

@@ -4,10 +4,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from csq.errors import CsqError
 from csq.store import Store, open_store
+
+if TYPE_CHECKING:
+    from csq.metrics.filters import Filter
 
 
 def print_json(obj: object) -> None:
@@ -18,6 +23,18 @@ def print_json(obj: object) -> None:
 def open_for(args: argparse.Namespace, read_only: bool = False) -> Store:
     """Return the store named by --db (read-only for commands that only read)."""
     return open_store(Path(args.db), read_only=read_only)
+
+
+def filter_for(args: argparse.Namespace, by: Sequence[str] = ()) -> Filter:
+    """Return the Filter of --from, --to and --where, refused by the personal-field rule of SPEC §10.
+
+    NotAllowed (exit 2) when it or the grouping `by` uses customer_id, customer_name or customer_phone and the
+    process role ($CSQ_ROLE) sees them masked.
+    """
+    from csq.metrics.filters import Filter
+
+    f = Filter.from_pairs(getattr(args, "date_from", None), getattr(args, "date_to", None), args.where or [])
+    return f.for_role(None, by)
 
 
 def report_error(args: argparse.Namespace, exc: CsqError) -> None:

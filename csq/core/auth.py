@@ -12,17 +12,56 @@ without a provider. The mapping lives in the `[csq_auth]` section of the same se
     manager = ["service-managers"]
     analyst = ["quality-analysts"]
     viewer = ["staff"]
+
+Where a recorded name comes from (the audit log's and the batches' `user_source`): 'oidc' when the identity
+provider signed the person in; otherwise the name is asserted, not verified: 'env' ($CSQ_USER), 'os' (the OS
+login of the process), 'given' (a name a caller passed), 'unknown' (written before csq recorded sources).
 """
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from csq.core.roles import ROLES
 
 # When one person is in several groups, the most powerful role wins.
 _RANK = {role: i for i, role in enumerate(ROLES)}
+
+SOURCE_OIDC, SOURCE_ENV, SOURCE_OS, SOURCE_GIVEN, SOURCE_UNKNOWN = "oidc", "env", "os", "given", "unknown"
+USER_SOURCES = (SOURCE_OIDC, SOURCE_ENV, SOURCE_OS, SOURCE_GIVEN, SOURCE_UNKNOWN)
+
+
+class VerifiedName(str):
+    """A user name the identity provider verified: a str, so every layer passes it on unchanged, marked 'oidc'."""
+
+    __slots__ = ()
+
+
+# The name the identity provider verified for the code running in this context (a dashboard session's script
+# thread); None in local mode and on the command line.
+_signed_in: ContextVar[str | None] = ContextVar("csq_signed_in", default=None)
+
+
+def set_signed_in(name: str | None) -> None:
+    """Record the provider-verified name of this context (None: nobody is signed in); return nothing."""
+    _signed_in.set(name)
+
+
+def signed_in() -> str | None:
+    """Return the provider-verified name of this context, or None when nobody signed in through OIDC."""
+    return _signed_in.get()
+
+
+def provider_verified(name: str | None) -> bool:
+    """Return True when `name` is a VerifiedName or the name signed in through OIDC in this context."""
+    return isinstance(name, VerifiedName) or (name is not None and name == _signed_in.get())
+
+
+def is_verified(source: str | None) -> bool:
+    """Return True only for a name the identity provider verified ('oidc'); every other source is asserted."""
+    return source == SOURCE_OIDC
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,22 @@ Two forms of every table (SPEC §10):
   (phone → 电话), yes/no in words, numbers rounded to the precision the page shows; what a person opens in Excel.
 
 Both neutralise values a spreadsheet would run as a formula (a leading =, +, -, @, tab or carriage return).
+
+One rule for every file csq writes (SPEC §10): `formula_like` says which text a spreadsheet would run, `neutralise`
+prefixes it with an apostrophe (OWASP), `neutralise_column` does the same to a whole Arrow column, and the Excel
+writer (`SafeWorkbook.cell`) writes every text as a string cell, never a formula, with Excel's own quote prefix
+(the apostrophe Excel hides) on a formula-like one. Only text is touched: a number, negative or not, stays a number.
+Every CSV or .xlsx csq writes goes through here; tests/unit/test_safe_writers.py lists each writer and fails on any
+other way of writing one.
 """
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,7 +33,9 @@ from csq.core.i18n import has_canonical_values, t, value_label
 
 BOM = b"\xef\xbb\xbf"
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (CSV injection).
-_FORMULA_START = r"^([=+\-@\t\r])"
+FORMULA_START: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+# The same characters as an RE2 class for whole Arrow columns (a test checks both forms agree).
+_FORMULA_START_RE = r"^([=+\-@\t\r])"
 DISPLAY_DIGITS = 1  # decimals the pages show for a measured value (minutes, hours, scores)
 
 
@@ -37,13 +49,23 @@ class Download:
     mime: str = "text/csv"
 
 
-def _defused(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """Return a string column with a leading apostrophe on every formula-like value (Excel shows it as text)."""
-    return pc.replace_substring_regex(col, pattern=_FORMULA_START, replacement=r"'\1", max_replacements=1)
+def formula_like(value: object) -> bool:
+    """Return True when `value` is text a spreadsheet would run as a formula (it starts with = + - @ tab or CR)."""
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def neutralise(value: object) -> object:
+    """Return a formula-like text with an apostrophe in front (OWASP); any other value, numbers too, unchanged."""
+    return "'" + value if formula_like(value) else value  # type: ignore[operator]
+
+
+def neutralise_column(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Return a string column with `neutralise` applied to every value, computed on the whole column."""
+    return pc.replace_substring_regex(col, pattern=_FORMULA_START_RE, replacement=r"'\1", max_replacements=1)
 
 
 def _writable(tbl: pa.Table) -> pa.Table:
-    """Return the table with timestamps as 'YYYY-MM-DD HH:MM:SS' text and every string column defused."""
+    """Return the table with timestamps as 'YYYY-MM-DD HH:MM:SS' text, every string column and header neutralised."""
     for i, fld in enumerate(tbl.schema):
         col = tbl.column(i)
         if pa.types.is_dictionary(fld.type):
@@ -53,10 +75,11 @@ def _writable(tbl: pa.Table) -> pa.Table:
             secs = pc.cast(col, pa.timestamp("s", fld.type.tz), safe=False)
             col = pc.strftime(secs, "%Y-%m-%d %H:%M:%S")
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            col = _defused(col)
+            col = neutralise_column(col)
         if col is not tbl.column(i):
             tbl = tbl.set_column(i, pa.field(fld.name, col.type), col)
-    return tbl
+    # A header is a cell too: the rejected rows keep the source file's own column names.
+    return tbl.rename_columns([str(neutralise(n)) for n in tbl.column_names])
 
 
 def to_csv_bytes(tbl: pa.Table) -> bytes:
@@ -147,3 +170,51 @@ def csv_downloads(tbl: pa.Table, lang: str, stem: str, headers: Mapping[str, str
     return (Download(t("export_csv", lang), localised_csv_bytes(tbl, lang, headers, digits=digits,
                                                                  translate=translate), f"{stem}.csv"),
             Download(t("export_csv_raw", lang), to_csv_bytes(tbl), f"{stem}_raw.csv"))
+
+
+# Text stays text in every workbook csq writes: xlsxwriter would otherwise turn "=…" into a formula, "00123" into
+# 123 and "http://…" into a link (SPEC §10).
+XLSX_OPTIONS: dict[str, bool] = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                                 "strings_to_urls": False}
+
+
+class SafeWorkbook:
+    """An in-memory .xlsx that writes text as string cells (a formula-like one with Excel's quote prefix)."""
+
+    def __init__(self) -> None:
+        """Open an empty workbook with XLSX_OPTIONS."""
+        import xlsxwriter  # only a report or a file download needs it
+
+        self._buf = io.BytesIO()
+        self.book = xlsxwriter.Workbook(self._buf, dict(XLSX_OPTIONS))
+        self._formats: dict[tuple[bool, bool], Any] = {}
+
+    def _format(self, header: bool, quoted: bool) -> Any:
+        """Return the cell format for a header and/or formula-like text (None for a plain cell)."""
+        if not header and not quoted:
+            return None
+        if (header, quoted) not in self._formats:
+            props: dict[str, object] = {"quote_prefix": True} if quoted else {}
+            if header:
+                props.update({"bold": True, "bg_color": "#F6F8FA", "border": 1})
+            self._formats[(header, quoted)] = self.book.add_format(props)
+        return self._formats[(header, quoted)]
+
+    def cell(self, sheet: Any, row: int, col: int, value: object, header: bool = False) -> None:
+        """Return nothing; write one value: numbers as numbers, everything else as a string cell, never a formula."""
+        fmt = self._format(header, False)
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            sheet.write_blank(row, col, None, fmt)
+        elif isinstance(value, bool):
+            sheet.write_boolean(row, col, value, fmt)
+        elif isinstance(value, (int, float)):
+            sheet.write_number(row, col, value, fmt)
+        else:
+            text = value.isoformat(sep=" ") if isinstance(value, datetime) else \
+                value.isoformat() if isinstance(value, date) else str(value)
+            sheet.write_string(row, col, text, self._format(header, formula_like(text)))
+
+    def close(self) -> bytes:
+        """Return the finished workbook's bytes."""
+        self.book.close()
+        return self._buf.getvalue()

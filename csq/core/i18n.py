@@ -64,6 +64,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "reset_filters": ("清除筛选", "Clear filters"),
     "copy_link": ("复制链接", "Copy link"),
     "copy_link_help": ("复制此链接，同事打开后看到完全相同的视图。", "Copy this link: it opens exactly this view."),
+    "personal_filter_ignored": ("链接中的 {fields} 未用作筛选，已从链接中移除：角色「{role}」看到的客户信息已脱敏，"
+                                "不能按个人信息筛选或分组，否则数字会显示是谁服务了这位客户。",
+                                "The link's {fields} was not used as a filter and was removed from the link: the "
+                                "role «{role}» sees customers' personal data masked, so it cannot filter or group "
+                                "by it (the figures would show who served that customer)."),
     "local_mode": ("本地模式：未配置登录，当前用户角色为「{role}」。",
                    "Local mode: no login is configured; you are using the app as «{role}»."),
     "empty_title": ("还没有数据", "No data yet"),

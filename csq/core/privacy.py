@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from csq.core.roles import ROLES, local_role, may
+from csq.errors import NotAllowed
 
 _DIGITS = re.compile(r"(?<![\d])\+?\d[\d\- ]{5,}\d(?![\d])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -18,6 +21,8 @@ _NAME_TIERS = ((2, 1, 0), (0, 0, 0))
 _ID_TIERS = ((5, 2, 2), (2, 1, 0), (0, 0, 0))
 MASKED_COLUMNS: dict[str, tuple[tuple[int, int, int], ...]] = {
     "customer_phone": _PHONE_TIERS, "customer_name": _NAME_TIERS, "customer_id": _ID_TIERS}
+# The personal fields of SPEC §10: shown masked to every role without "unmask", so never a filter or grouping for it.
+PERSONAL_FIELDS: tuple[str, ...] = tuple(MASKED_COLUMNS)
 
 
 def _mask(v: object, tiers: Sequence[tuple[int, int, int]]) -> str | None:
@@ -94,3 +99,28 @@ def mask_text(text: str | None, names: Sequence[str | None] = ()) -> str | None:
         if name and len(name.strip()) >= 2:
             out = out.replace(name.strip(), mask_name(name.strip()) or "")
     return out
+
+
+def sees_masked(role: str | None) -> bool:
+    """Return True when `role` (None = the process role, $CSQ_ROLE) sees personal data masked (SPEC §8)."""
+    return not may(local_role() if role is None else role, "unmask")
+
+
+def check_filter_fields(role: str | None, fields: Iterable[str]) -> None:
+    """Return nothing; raise NotAllowed when a role that sees personal data masked filters or groups by it.
+
+    The one rule of SPEC §10 behind every filter and grouping (CLI --where/--by, the dashboard's URL and filters,
+    action scopes): a figure narrowed to one customer's phone, name or id would say who served that customer and
+    when, which the masking hides. `role` None is the process role ($CSQ_ROLE).
+    """
+    acting = local_role() if role is None else role
+    if not sees_masked(acting):
+        return
+    used = [f for f in dict.fromkeys(str(x).strip().lower() for x in fields) if f in PERSONAL_FIELDS]
+    if used:
+        allowed = [r for r in ROLES if may(r, "unmask")]
+        raise NotAllowed(
+            f"The role «{acting}» cannot filter or group by {', '.join(used)}: it sees personal data masked, and "
+            "figures narrowed to one customer would show who served them and when (SPEC §10).",
+            "Filter by channel, type, team, category, priority or agent instead, or ask for the role "
+            f"{', '.join(allowed)} (locally: set CSQ_ROLE).")

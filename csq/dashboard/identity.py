@@ -15,7 +15,10 @@ from csq.store.connection import current_user
 
 @dataclass(frozen=True)
 class Identity:
-    """Who uses this session: the name the audit log records, the role, and whether it is local mode."""
+    """Who uses this session: the name the audit log records, the role, and whether it is local mode.
+
+    In local mode the name is asserted ($CSQ_USER or the OS user); with OIDC it is verified by the provider.
+    """
 
     user: str
     role: str
@@ -31,6 +34,7 @@ def _secrets_section(name: str) -> Any:
 
 def identity(store: Store, lang: str) -> Identity:
     """Return the session's Identity: local mode without [auth], else the signed-in user (sign-in page if none)."""
+    auth.set_signed_in(None)  # this session's writes name a verified user only once the provider vouched for them
     if not _secrets_section("auth"):
         return Identity(current_user(), roles.local_role(), True)
     if not st.user.is_logged_in:
@@ -44,7 +48,8 @@ def identity(store: Store, lang: str) -> Identity:
         st.logout()  # the identity token expired: sign in again rather than act on stale groups
         st.stop()
     config = auth.parse_config(_secrets_section("csq_auth"))
-    who = Identity(auth.display_name(claims), auth.role_from_claims(claims, config), False)
+    who = Identity(auth.VerifiedName(auth.display_name(claims)), auth.role_from_claims(claims, config), False)
+    auth.set_signed_in(who.user)
     if st.session_state.get("_csq_signed_in") != who:
         audit_log.record_sign_in(store, who.user, who.role)
         st.session_state["_csq_signed_in"] = who

@@ -75,7 +75,7 @@ def sidebar(store: Store, who: Identity, filters: bool = True) -> View:
     # A page without them (Import, Settings, Audit) keeps their values, in the session and the URL, for the next.
     version = cache.data_version(store)
     cat = cache.store_catalog(store, version)
-    url.load_once(cat)
+    url.load_once(cat, who.role)
     lang = _language(current_lang())
     if filters:
         f = _filters(cat, lang)

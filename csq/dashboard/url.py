@@ -6,10 +6,12 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from csq.core.i18n import DEFAULT_LANG, canonical_values, has_canonical_values
+from csq.core.i18n import DEFAULT_LANG, canonical_values, has_canonical_values, t
 from csq.core.kinds import TICKETS
+from csq.core.privacy import PERSONAL_FIELDS, check_filter_fields
 from csq.core.values import canonical_value
-from csq.dashboard.state import URL_LOADED
+from csq.dashboard.state import URL_LOADED, current_lang
+from csq.errors import NotAllowed
 from csq.metrics.choices import Catalog
 
 LIST_KEYS = ("channel", "type", "team", "category", "priority", "agent")
@@ -33,10 +35,30 @@ def _from_url(key: str, cat: Catalog) -> list[str]:
     return out
 
 
-def load_once(cat: Catalog) -> None:
+def _refuse_personal(role: str) -> None:
+    """Return nothing; drop URL parameters naming a personal field the role sees masked, and say so (SPEC §10).
+
+    The sidebar offers no personal field as a filter, so such a parameter never filters for any role; for a role
+    that sees them masked it is also removed from the URL (a copied link does not carry the phone number on) and
+    the page says why, by the rule of csq.core.privacy.check_filter_fields.
+    """
+    used = [k for k in st.query_params if k.strip().lower() in PERSONAL_FIELDS]
+    if not used:
+        return
+    try:
+        check_filter_fields(role, used)
+    except NotAllowed:
+        for key in used:
+            del st.query_params[key]
+        st.warning(t("personal_filter_ignored", current_lang(), fields=", ".join(used), role=role),
+                   icon=":material/shield_person:")
+
+
+def load_once(cat: Catalog, role: str) -> None:
     """Put the URL's filters into the widgets' state on a session's first run (a shared link)."""
     if st.session_state.get(URL_LOADED):
         return
+    _refuse_personal(role)
     months = list(cat.months)
     default_from, default_to = cat.default_period  # complete months only: a running month is chosen, not given
     for key, default in (("from", default_from), ("to", default_to)):

@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from csq.core.kinds import ACTIONS, CAUSES, PDCA, STATUSES
 from csq.core.months import add_months
+from csq.core.privacy import check_filter_fields
 from csq.core.roles import require
 from csq.errors import InputRefused, NotFound
 from csq.metrics.filters import parse_scope
@@ -38,6 +39,11 @@ Action = dict[str, object]
 def _require(role: str) -> None:
     """Return nothing; raise NotAllowed when the role may not change actions (SPEC §8)."""
     require(role, "action")
+
+
+def _check_scope(role: str, scope: object) -> None:
+    """Return nothing; raise NotAllowed when a scope filters by a personal field the role sees masked (SPEC §10)."""
+    check_filter_fields(role, parse_scope(str(scope)) if scope else ())
 
 
 def today(store: Store) -> date:
@@ -158,6 +164,7 @@ def create(store: Store, values: Mapping[str, object], role: str, user: str | No
     """Create a new action (stage plan, status planned unless given); return it as stored."""
     _require(role)
     row: Action = {"pdca_stage": "plan", "status": "planned", **_clean(values)}
+    _check_scope(role, row.get("scope"))
     start = row.get("start_date")
     if row.get("due_date") is None and isinstance(start, date):
         months = setting_int(store, "problem_close_months", 2) or 2
@@ -177,6 +184,8 @@ def update(store: Store, action_id: str, values: Mapping[str, object], role: str
     if not changes:
         return current
     row = {**current, **new}
+    if "scope" in changes:
+        _check_scope(role, row.get("scope"))
     for k in ("cause_category", "pdca_stage", "status"):
         if k in changes:
             row[f"{k}_raw"] = None  # the imported label no longer describes the new value

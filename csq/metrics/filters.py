@@ -8,6 +8,7 @@ from datetime import datetime
 
 from csq.core.kinds import TICKETS, TRANSIENT_FIELDS
 from csq.core.months import Month, Period
+from csq.core.privacy import check_filter_fields
 from csq.core.values import bool_value, canonical_value
 from csq.errors import InputRefused
 
@@ -75,6 +76,14 @@ class Filter:
             if value not in merged.setdefault(fld, []):
                 merged[fld].append(value)
         return cls(period_from or None, period_to or None, tuple((k, tuple(v)) for k, v in merged.items()))
+
+    def for_role(self, role: str | None, by: Sequence[str] = ()) -> Filter:
+        """Return the filter itself; raise NotAllowed when it or grouping `by` uses a personal field `role` sees masked.
+
+        The rule is csq.core.privacy.check_filter_fields; role None is the process role ($CSQ_ROLE).
+        """
+        check_filter_fields(role, [*self.conditions(), *by])
+        return self
 
     @classmethod
     def from_scope(cls, scope: str | None, period_from: str | None = None, period_to: str | None = None) -> Filter:

@@ -6,13 +6,13 @@ The report holds aggregates only, never a customer's name, phone or id, so every
 from __future__ import annotations
 
 import html
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from csq.core.exports import SafeWorkbook
 from csq.core.i18n import fmt_month, t
 from csq.core.months import Month, Period
 from csq.errors import InputRefused
@@ -152,27 +152,22 @@ th{{background:#f6f8fa}}small{{color:#57606a}}</style></head><body>
 
 
 def to_xlsx(rep: Report) -> bytes:
-    """Return the report as an Excel workbook: one sheet per section."""
-    import xlsxwriter
-
-    buf = io.BytesIO()
+    """Return the report as an Excel workbook: one sheet per section, every text a string cell (SPEC §10)."""
     # Text stays text: a cell reading "=HYPERLINK(…)" from an imported field must never become a formula.
-    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
-    bold = book.add_format({"bold": True, "bg_color": "#F6F8FA", "border": 1})
+    book = SafeWorkbook()
     sections = [(t("report_sheet_indicators", rep.lang), rep.indicators), (t("trend", rep.lang), rep.monthly),
                 ("SERVQUAL", rep.servqual.get("dimensions", [])), (t("report_sheet_actions", rep.lang), rep.actions),
                 (t("off_target", rep.lang), [{t("indicator", rep.lang): x} for x in rep.off_target])]
     for name, rows in sections:
-        sheet = book.add_worksheet(name[:31])
+        sheet = book.book.add_worksheet(name[:31])
         cols = list(rows[0]) if rows else []
         for j, c in enumerate(cols):
-            sheet.write(0, j, c, bold)
+            book.cell(sheet, 0, j, c, header=True)
             sheet.set_column(j, j, 14 if c != "formula" else 60)
         for i, r in enumerate(rows, start=1):
             for j, c in enumerate(cols):
-                sheet.write(i, j, r.get(c))
-    book.close()
-    return buf.getvalue()
+                book.cell(sheet, i, j, r.get(c))
+    return book.close()
 
 
 def check_output(out: Path) -> None:

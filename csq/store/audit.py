@@ -12,17 +12,19 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pyarrow as pa
 
+from csq.core.auth import SOURCE_UNKNOWN, is_verified
 from csq.core.exports import header_label
 from csq.core.i18n import t, value_label
-from csq.store.connection import Store, current_user
+from csq.store.connection import Store, current_user, user_source
 
 
 def write(cur: duckdb.DuckDBPyConnection, action: str, target: str | None,
           details: dict[str, object] | None = None, user: str | None = None) -> None:
-    """Append one entry to the audit log inside the caller's transaction."""
+    """Append one entry to the audit log inside the caller's transaction, with where the user's name comes from."""
+    who = user or current_user()
     cur.execute(
-        "INSERT INTO audit_log (logged_at, user_name, action, target, details) VALUES (?, ?, ?, ?, ?)",
-        [datetime.now().replace(microsecond=0), user or current_user(), action, target,
+        "INSERT INTO audit_log (logged_at, user_name, user_source, action, target, details) VALUES (?, ?, ?, ?, ?, ?)",
+        [datetime.now().replace(microsecond=0), who, user_source(who), action, target,
          json.dumps(details or {}, ensure_ascii=False, default=str)])
 
 
@@ -44,8 +46,11 @@ def server_day_start(day: date, tz: str | None) -> datetime:
 
 
 def entries(store: Store, since: date | None = None, until: date | None = None, user: str | None = None,
-            action: str | None = None, limit: int = 5000, tz: str | None = None) -> pa.Table:
-    """Return audit entries, newest first, filtered by day range (inclusive; days of `tz` when given), user, action."""
+            action: str | None = None, limit: int = 5000, tz: str | None = None, sources: bool = False) -> pa.Table:
+    """Return audit entries, newest first, filtered by day range (inclusive; days of `tz` when given), user, action.
+
+    With `sources`, a last column `user_source` says where each name comes from ('unknown' for old entries).
+    """
     where, params = ["TRUE"], []
     if since is not None:
         where.append("logged_at >= ?")
@@ -60,8 +65,9 @@ def entries(store: Store, since: date | None = None, until: date | None = None, 
         where.append("action = ?")
         params.append(action)
     params.append(int(limit))
+    source = f", coalesce(user_source, '{SOURCE_UNKNOWN}') AS user_source" if sources else ""
     return store.arrow(
-        "SELECT id, logged_at, user_name, action, target, details FROM audit_log "
+        f"SELECT id, logged_at, user_name, action, target, details{source} FROM audit_log "
         f"WHERE {' AND '.join(where)} ORDER BY logged_at DESC, id DESC LIMIT ?", params)
 
 
@@ -189,18 +195,35 @@ def describe(details: str | None, lang: str) -> str:
     return text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT - 1] + "…"
 
 
+def user_label(name: str, source: str | None, lang: str) -> str:
+    """Return a recorded name as shown: as it is when the provider verified it, else marked 'alice (unverified)'."""
+    return name if is_verified(source) else t("audit_unverified", lang, user=name)
+
+
+def any_unverified(log: pa.Table) -> bool:
+    """Return True when some entry's name was asserted rather than verified (entries without sources count so)."""
+    if "user_source" not in log.column_names:
+        return log.num_rows > 0
+    return not all(is_verified(s) for s in log.column("user_source").to_pylist())
+
+
 def time_header(lang: str, tz: str) -> str:
     """Return the time column's header naming the zone: 时间（Asia/Shanghai） / Time (Asia/Shanghai)."""
     return t("audit_col_time", lang, tz=tz)
 
 
 def readable(log: pa.Table, lang: str, tz: str) -> pa.Table:
-    """Return entries as people read them: headers in `lang`, center-time times, actions and details in words."""
+    """Return entries as people read them: headers in `lang`, center-time times, actions and details in words.
+
+    A name the identity provider did not verify is marked unverified (needs the `user_source` column; without
+    it every name counts as unverified).
+    """
     rows = log.to_pylist()
     return pa.table({
         t("audit_col_id", lang): pa.array([r["id"] for r in rows], pa.int64()),
         time_header(lang, tz): pa.array([to_center_time(r["logged_at"], tz) for r in rows], pa.timestamp("s")),
-        t("audit_col_user", lang): pa.array([r["user_name"] for r in rows], pa.string()),
+        t("audit_col_user", lang): pa.array([user_label(r["user_name"], r.get("user_source"), lang) for r in rows],
+                                            pa.string()),
         t("audit_col_action", lang): pa.array([action_label(r["action"], lang) for r in rows], pa.string()),
         t("audit_col_target", lang): pa.array([target_label(r["target"], lang) for r in rows], pa.string()),
         t("audit_col_details", lang): pa.array([describe(r["details"], lang) for r in rows], pa.string()),

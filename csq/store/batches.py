@@ -2,22 +2,22 @@
 from __future__ import annotations
 
 import json
-import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from csq.core.auth import SOURCE_UNKNOWN, is_verified
 from csq.core.kinds import KINDS, TRANSIENT_FIELDS, Kind
 from csq.core.roles import require
 from csq.core.sqlident import ident
 from csq.errors import InputRefused, NotFound
-from csq.store import audit
-from csq.store.connection import Store, bump_data_version, current_user
+from csq.store import archive, audit
+from csq.store.connection import Store, bump_data_version, current_user, user_source
+
+raw_dir = archive.raw_dir  # where the original files are archived; callers know it as batches.raw_dir
 
 StageHook = Callable[[str], None]
 
@@ -40,12 +40,21 @@ class Batch:
     file_hash: str | None
     raw_path: str | None
     rolled_back_at: datetime | None
+    user_source: str = SOURCE_UNKNOWN
+    rolled_back_by: str | None = None
+    rolled_back_source: str | None = None
+
+    @property
+    def user_verified(self) -> bool:
+        """Return True when the identity provider verified who imported (OIDC); False when the name is asserted."""
+        return is_verified(self.user_source)
 
     def as_dict(self) -> dict[str, object]:
-        """Return the batch as a JSON-ready dict."""
+        """Return the batch as a JSON-ready dict (user_source and user_verified say where user_name comes from)."""
         d = dict(self.__dict__)
         for k in ("created_at", "rolled_back_at"):
             d[k] = d[k].isoformat(sep=" ") if d[k] else None
+        d["user_verified"] = self.user_verified
         return d
 
 
@@ -83,15 +92,6 @@ def find_duplicate(store: Store, kind: str, file_hash: str) -> int | None:
     return int(found) if found is not None else None
 
 
-def raw_dir(store: Store) -> Path:
-    """Return the folder where original files are archived (data/raw beside the store)."""
-    return store.path.parent / "raw"
-
-
-def _safe_name(name: str) -> str:
-    return re.sub(r"[^\w.\-]+", "_", Path(name).name)[:120] or "file"
-
-
 def commit_records(store: Store, kind: str, staged: pa.Table, *, source: str,
                    file_hash: str | None = None, raw_bytes: bytes | None = None,
                    mapping: dict[str, object] | None = None, rows_read: int | None = None,
@@ -101,6 +101,8 @@ def commit_records(store: Store, kind: str, staged: pa.Table, *, source: str,
 
     `staged` holds the stored columns of the kind (missing ones are NULL) and may hold `_row`,
     the source row number. Current rows with the same key are marked superseded, not deleted.
+    The original file (`raw_bytes`) is archived in place before the commit and named by the batch row in
+    the same transaction; a failed transaction removes it (csq.store.archive).
     """
     k = KINDS[kind]
     cols = stored_columns(k)
@@ -111,43 +113,22 @@ def commit_records(store: Store, kind: str, staged: pa.Table, *, source: str,
         staged = staged.append_column("_row", pa.array(range(2, staged.num_rows + 2), pa.int64()))
     user = user or current_user()
     hook = on_stage or (lambda _stage: None)
-    raw_tmp: Path | None = None
-    # We hold the write lock, so any half-written archive is left over from a killed import.
-    for stale in raw_dir(store).glob("*.partial"):
-        stale.unlink(missing_ok=True)
-    try:
-        batch_id, raw_path, replaced, raw_tmp = _write_batch(
-            store, k, staged, cols, source=source, file_hash=file_hash, raw_bytes=raw_bytes,
+    with archive.pending(store) as raw:
+        batch_id, replaced = _write_batch(
+            store, k, staged, cols, source=source, file_hash=file_hash, raw_bytes=raw_bytes, raw=raw,
             mapping=mapping, rows_read=rows_read, rows_rejected=rows_rejected,
             rows_collapsed=rows_collapsed, user=user, hook=hook)
-    except BaseException:
-        for leftover in raw_dir(store).glob("*.partial"):
-            leftover.unlink(missing_ok=True)
-        raise
-    if raw_tmp is not None and raw_path is not None:
-        raw_tmp.replace(raw_path)
     return batch_id, replaced
 
 
 def _write_batch(store: Store, k: Kind, staged: pa.Table, cols: list[str], *, source: str,
-                 file_hash: str | None, raw_bytes: bytes | None, mapping: dict[str, object] | None,
-                 rows_read: int | None, rows_rejected: int, rows_collapsed: int, user: str,
-                 hook: StageHook) -> tuple[int, Path | None, int, Path | None]:
+                 file_hash: str | None, raw_bytes: bytes | None, raw: archive.Pending,
+                 mapping: dict[str, object] | None, rows_read: int | None, rows_rejected: int,
+                 rows_collapsed: int, user: str, hook: StageHook) -> tuple[int, int]:
+    """Write the rows, the archived file and the batch row in one transaction; return (batch_id, rows_replaced)."""
     kind = k.name
-    raw_tmp: Path | None = None
     with store.transaction() as cur:
         batch_id = int(cur.execute("SELECT nextval('batch_seq')").fetchall()[0][0])
-        raw_path = None
-        if raw_bytes is not None:
-            folder = raw_dir(store)
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.chmod(folder, 0o700)  # customers' personal data: only the server's user may list or read it
-            raw_path = folder / f"{batch_id:06d}_{_safe_name(source)}"
-            raw_tmp = raw_path.with_name(raw_path.name + ".partial")
-            # Created 0600 from the start, so the file is never readable by others, not even briefly.
-            fd = os.open(raw_tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(raw_bytes)
         cur.register("_csq_staged", staged)
         hook("staged")
         replaced = int(cur.execute(
@@ -159,14 +140,16 @@ def _write_batch(store: Store, k: Kind, staged: pa.Table, cols: list[str], *, so
                     f"SELECT {col_list}, ?, _row FROM _csq_staged", [batch_id])
         cur.unregister("_csq_staged")
         hook("inserted")
+        raw_path = raw.place(batch_id, source, raw_bytes) if raw_bytes is not None else None
+        hook("archived")
         loaded = staged.num_rows
         cur.execute(
             "INSERT INTO batches (batch_id, kind, source, file_hash, raw_path, mapping_json, created_at, "
-            "user_name, rows_read, rows_loaded, rows_rejected, rows_collapsed, rows_replaced) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "user_name, user_source, rows_read, rows_loaded, rows_rejected, rows_collapsed, rows_replaced) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [batch_id, kind, source, file_hash, str(raw_path) if raw_path else None,
              json.dumps(mapping, ensure_ascii=False) if mapping is not None else None,
-             datetime.now().replace(microsecond=0), user,
+             datetime.now().replace(microsecond=0), user, user_source(user),
              rows_read if rows_read is not None else loaded + rows_rejected + rows_collapsed,
              loaded, rows_rejected, rows_collapsed, replaced])
         audit.write(cur, "import", f"batch {batch_id}",
@@ -174,14 +157,15 @@ def _write_batch(store: Store, k: Kind, staged: pa.Table, cols: list[str], *, so
                "rows_rejected": rows_rejected, "rows_collapsed": rows_collapsed}, user)
         bump_data_version(cur)
         hook("before_commit")
-    return batch_id, raw_path, replaced, raw_tmp
+    return batch_id, replaced
 
 
 def list_batches(store: Store) -> list[Batch]:
     """Return every batch, newest first."""
     rows = store.rows(
         "SELECT batch_id, kind, source, created_at, user_name, status, rows_read, rows_loaded, "
-        "rows_rejected, rows_collapsed, rows_replaced, file_hash, raw_path, rolled_back_at "
+        "rows_rejected, rows_collapsed, rows_replaced, file_hash, raw_path, rolled_back_at, "
+        f"coalesce(user_source, '{SOURCE_UNKNOWN}'), rolled_back_by, rolled_back_source "
         "FROM batches ORDER BY batch_id DESC")
     return [Batch(*r) for r in rows]
 
@@ -225,8 +209,10 @@ def rollback(store: Store, batch_id: int, user: str | None = None, *, role: str 
         removed = int(cur.execute(f"DELETE FROM {k.table} WHERE _batch_id = ?", [batch_id]).fetchall()[0][0])
         restored = int(cur.execute(f"UPDATE {k.table} SET _superseded_by = NULL WHERE _superseded_by = ?",
                                    [batch_id]).fetchall()[0][0])
-        cur.execute("UPDATE batches SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ? "
-                    "WHERE batch_id = ?", [datetime.now().replace(microsecond=0), user or current_user(), batch_id])
+        who = user or current_user()
+        cur.execute("UPDATE batches SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ?, "
+                    "rolled_back_source = ? WHERE batch_id = ?",
+                    [datetime.now().replace(microsecond=0), who, user_source(who), batch_id])
         audit.write(cur, "rollback", f"batch {batch_id}",
               {"kind": b.kind, "rows_removed": removed, "rows_restored": restored}, user)
         bump_data_version(cur)

@@ -12,9 +12,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from csq.core import auth
 from csq.errors import CsqError, StoreBusy
+from csq.store.files import DEFAULT_FOLDER, owner_only, tighten_file
 
-DEFAULT_DB = Path("data/csq.duckdb")
+DEFAULT_DB = DEFAULT_FOLDER / "csq.duckdb"
 _LOCK_PID = re.compile(r"PID (\d+)")
 
 
@@ -26,6 +28,31 @@ def default_db_path() -> Path:
 def current_user() -> str:
     """Return the name recorded in the audit log for this process ($CSQ_USER or the OS user)."""
     return os.environ.get("CSQ_USER") or getpass.getuser()
+
+
+def _os_user() -> str | None:
+    """Return the OS login name of this process, or None when the OS cannot name it."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
+def user_source(user: str | None = None) -> str:
+    """Return where a recorded name comes from: 'oidc', 'env', 'os' or 'given' (see csq.core.auth).
+
+    `user` None means the process's own name (current_user). Only a name the identity provider signed in
+    (a VerifiedName, or the name signed in in this context) is 'oidc'; a name equal to $CSQ_USER is 'env',
+    to the OS login 'os'; any other name a caller passed is 'given'. All but 'oidc' are asserted, not verified.
+    """
+    name = user or current_user()
+    if auth.provider_verified(name):
+        return auth.SOURCE_OIDC
+    if name == os.environ.get("CSQ_USER"):
+        return auth.SOURCE_ENV
+    if name == _os_user():
+        return auth.SOURCE_OS
+    return auth.SOURCE_GIVEN
 
 
 @dataclass
@@ -66,16 +93,18 @@ class Store:
         """Yield a cursor inside one transaction: committed on success, rolled back on any error."""
         if self.read_only:
             raise CsqError("The store is open read-only.", "Open it for writing to change data.")
-        cur = self.cursor()
-        cur.execute("BEGIN TRANSACTION")
-        try:
-            yield cur
-        except BaseException:
-            cur.execute("ROLLBACK")
-            cur.close()
-            raise
-        cur.execute("COMMIT")
-        cur.close()
+        with owner_only():  # DuckDB writes a new .wal at a commit after a checkpoint: owner-only from the start
+            cur = self.cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+                cur.execute("COMMIT")
+            except BaseException:
+                _rollback_quietly(cur)
+                raise
+            finally:
+                cur.close()
+        tighten_file(self.path.with_name(self.path.name + ".wal"))
 
     def data_version(self) -> int:
         """Return the counter every import, rollback and settings change bumps (cache key)."""
@@ -85,6 +114,14 @@ class Store:
     def close(self) -> None:
         """Close the connection and release the file lock."""
         self.con.close()
+
+
+def _rollback_quietly(cur: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the cursor's transaction; a failed COMMIT has already ended it, so its error is ignored."""
+    try:
+        cur.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
 
 
 def bump_data_version(cur: duckdb.DuckDBPyConnection) -> None:
@@ -97,7 +134,10 @@ def bump_data_version(cur: duckdb.DuckDBPyConnection) -> None:
 def connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """Return a DuckDB connection to the file; raise StoreBusy naming the process that holds its lock."""
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        if read_only:
+            return duckdb.connect(str(path), read_only=True)
+        with owner_only():  # a new store file (and its first .wal) is owner-only from its first byte
+            return duckdb.connect(str(path), read_only=False)
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():

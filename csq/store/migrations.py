@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from csq.store.connection import Store
+from csq.store.files import owner_only, tighten_store_files
 
 _FILE = re.compile(r"^(\d{4})_(.+)\.sql$")
 
@@ -45,6 +46,14 @@ def needs_migration(db: Path) -> bool:
 
 def migrate(store: Store) -> list[int]:
     """Apply pending migrations in order, each in its own transaction; return the versions applied."""
+    with owner_only():  # a migration's commit may write a new .wal: owner-only from the start
+        applied = _apply_pending(store)
+    tighten_store_files(store.path)
+    return applied
+
+
+def _apply_pending(store: Store) -> list[int]:
+    """Apply every migration the store lacks, each in its own transaction; return the versions applied."""
     cur = store.cursor()
     cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
                 "name VARCHAR, applied_at TIMESTAMP)")

@@ -83,7 +83,7 @@ def _print_import(r: ImportResult) -> None:
 
 
 def cmd_batches(args: argparse.Namespace) -> int:
-    """List every import batch."""
+    """List every import batch, marking names that no sign-in verified; return the exit code."""
     from csq.store.batches import list_batches
 
     store = open_for(args, read_only=True)
@@ -97,8 +97,12 @@ def cmd_batches(args: argparse.Namespace) -> int:
     if not batches:
         print("No batches yet. Import a file with `python -m csq import FILE --kind tickets`.")
     for b in batches:
+        who = b.user_name if b.user_verified else f"{b.user_name} (unverified)"
         print(f"{b.batch_id:>5}  {b.created_at:%Y-%m-%d %H:%M}  {b.status:<11} {b.kind:<9} {b.rows_loaded:>8} rows "
-              f"(replaced {b.rows_replaced})  {b.user_name}  {b.source}")
+              f"(replaced {b.rows_replaced})  {who}  {b.source}")
+    if any(not b.user_verified for b in batches):
+        print("(unverified: the name was asserted by $CSQ_USER or the OS user, or recorded before csq kept "
+              "where names come from; only a sign-in through the identity provider verifies it)")
     return 0
 
 

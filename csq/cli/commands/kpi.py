@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
-from csq.cli.common import open_for, print_json
+from csq.cli.common import filter_for, open_for, print_json
 from csq.cli.numbers import kpi_object
 from csq.errors import InputRefused
 
@@ -48,7 +48,6 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     from csq.metrics.choices import catalog
     from csq.metrics.display import format_value
     from csq.metrics.engine import compute
-    from csq.metrics.filters import Filter
     from csq.metrics.indicators import INDICATORS
     from csq.metrics.sla import as_of
 
@@ -58,7 +57,7 @@ def cmd_kpi(args: argparse.Namespace) -> int:
         if unknown:
             raise InputRefused(f"Unknown indicator(s): {', '.join(unknown)}.", f"Use keys from: {', '.join(INDICATORS)}.")
     by = [b for part in (args.by or []) for b in part.split(",") if b]
-    f = Filter.from_pairs(args.date_from, args.date_to, args.where or [])
+    f = filter_for(args, by)
     store = open_for(args, read_only=True)
     try:
         rows = compute(store, f, by=by, indicators=keys)

@@ -4,9 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from csq.cli.common import open_for, print_json
+from csq.cli.common import filter_for, open_for, print_json
 from csq.cli.numbers import servqual_object
-from csq.metrics.filters import Filter
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -29,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     """Print the SERVQUAL summary for the period; return the exit code."""
     from csq.evaluation import servqual
 
-    f = Filter.from_pairs(args.date_from, args.date_to, args.where or [])
+    f = filter_for(args)
     if f.conditions():
         print("note: SERVQUAL responses carry no ticket fields, so a --where condition matches no response.",
               file=sys.stderr)

@@ -18,17 +18,16 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def cmd_spc(args: argparse.Namespace) -> int:
     """Print one line (or JSON object) per month: value, n, centre, limits and the rules broken; return 0."""
-    from csq.cli.common import open_for, print_json
+    from csq.cli.common import filter_for, open_for, print_json
     from csq.cli.numbers import spc_objects
     from csq.metrics.display import format_value
-    from csq.metrics.filters import Filter
     from csq.metrics.indicators import INDICATORS
     from csq.metrics.spc import chart_for, explain, spc_json
 
     key = args.indicator.strip()
     if key not in INDICATORS:
         raise InputRefused(f"Unknown indicator {key!r}.", f"Use one of: {', '.join(INDICATORS)}.")
-    f = Filter.from_pairs(args.date_from, args.date_to, args.where or [])
+    f = filter_for(args)
     store = open_for(args, read_only=True)
     try:
         points = chart_for(store, f, key)

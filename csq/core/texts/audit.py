@@ -32,6 +32,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "audit_col_id": ("编号", "No."),
     "audit_col_time": ("时间（{tz}）", "Time ({tz})"),
     "audit_col_user": ("用户", "User"),
+    "audit_unverified": ("{user}（未验证）", "{user} (unverified)"),
+    "audit_unverified_note": ("标为「未验证」的用户名未经登录验证：本机模式下由 $CSQ_USER 或操作系统用户声明，"
+                              "或来自记录来源之前的旧日志。通过公司账号（OIDC）登录的用户名由身份提供方验证。",
+                              "A name marked unverified was not checked by a sign-in: in local mode it is asserted by "
+                              "$CSQ_USER or the OS user, or the entry predates csq recording where names come from. "
+                              "Names of people signed in with the company account (OIDC) are verified by the "
+                              "identity provider."),
     "audit_col_action": ("操作", "Action"),
     "audit_col_target": ("对象", "Target"),
     "audit_col_details": ("详情", "Details"),
@@ -48,6 +55,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "audit_a_purge_records": ("清除记录", "Records purged"),
     "audit_a_purge_raw_file": ("删除原始文件", "Raw file deleted"),
     "audit_a_demo_reset": ("重置演示数据", "Demo data reset"),
+    "audit_a_raw_file_missing": ("原始文件缺失，已清除记录", "Missing raw file cleared"),
     "audit_t_batch": ("批次 #{n}", "batch #{n}"),
     "audit_t_before": ("{day} 之前", "before {day}"),
     "audit_no_change": ("无变化", "no change"),
