@@ -256,7 +256,19 @@ def match_header(k: Kind, header: str) -> str | None:
         m = _SQ_WEIGHT_RE.match(norm)
         if m and m.group(1) in _SQ_DIM:
             return f"w_{_SQ_DIM[m.group(1)]}"
-    for f in k.fields:
-        if any(normalise_header(a) == norm for a in f.aliases):
-            return f.name
-    return None
+    return _alias_index(k).get(norm)
+
+
+_ALIASES: dict[int, tuple[Kind, dict[str, str]]] = {}
+
+
+def _alias_index(k: Kind) -> dict[str, str]:
+    """Return normalised alias → field of kind k, the first field winning (built once, as headers match per cell)."""
+    entry = _ALIASES.get(id(k))
+    if entry is None or entry[0] is not k:
+        index: dict[str, str] = {}
+        for f in k.fields:
+            for a in f.aliases:
+                index.setdefault(normalise_header(a), f.name)
+        entry = _ALIASES[id(k)] = (k, index)
+    return entry[1]

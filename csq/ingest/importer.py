@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from csq.core.kinds import KINDS, Kind, match_header
+from csq.core.kinds import KINDS, Kind
 from csq.core.roles import require
 from csq.errors import InputRefused, RowError
 from csq.ingest.mapping import Mapping, resolve_columns
 from csq.ingest.normalise import Normaliser
-from csq.ingest.reader import SourceTable, read_source
+from csq.ingest.reader import HeaderScore, SourceTable, read_source
 from csq.store import Store
 from csq.store.batches import StageHook, commit_records, count_replacements, find_duplicate
 from csq.store.settings import get_setting
@@ -79,9 +79,9 @@ class ImportResult:
                 **self.details}
 
 
-def header_scorer(k: Kind):
-    """Return a function counting how many cells of a row name a field of kind k (header detection)."""
-    return lambda row: sum(1 for c in row if c and match_header(k, c))
+def header_scorer(k: Kind) -> HeaderScore:
+    """Return the scorer counting how many cells of a row name a field of kind k (header detection)."""
+    return HeaderScore((k.name,))
 
 
 def prepare(data: bytes, name: str, kind: str, mapping: Mapping | None = None,
@@ -91,7 +91,8 @@ def prepare(data: bytes, name: str, kind: str, mapping: Mapping | None = None,
         raise InputRefused(f"Unknown kind {kind!r}.", f"Use --kind with one of: {', '.join(KINDS)}.")
     k = KINDS[kind]
     m = mapping or Mapping(kind=kind)
-    src = read_source(data, name, header_scorer(k), encoding=m.encoding, sheet=m.sheet, header_row=m.header_row)
+    src = read_source(data, name, header_scorer(k), encoding=m.encoding, sheet=m.sheet, header_row=m.header_row,
+                      mapped=set(m.columns.values()))
     columns = resolve_columns(k, src.headers, m)
     missing = [f.name for f in k.fields if f.required and f.name not in columns and f.name not in m.constants]
     if missing:

@@ -27,7 +27,8 @@ from csq.ingest.importer import (
     prepare,
 )
 from csq.ingest.mapping import Mapping, resolve_columns
-from csq.ingest.reader import SourceTable, is_excel, read_source
+from csq.ingest.reader import HeaderScore, SourceTable, is_excel, read_source
+from csq.ingest.sandbox import ReadTimedOut
 from csq.store import Store
 from csq.store.batches import StageHook, find_duplicate
 from csq.store.settings import get_setting
@@ -35,6 +36,9 @@ from csq.store.settings import get_setting
 StepHook = Callable[[float, str], None]
 _DETECT_BYTES = 256 * 1024
 _MAX_VALUES = 60  # a column with more distinct values than this is free text, not a value list
+_ANY_KIND = HeaderScore(tuple(KINDS))
+_DETECTED: dict[tuple[str, str], str] = {}  # (file hash, name) → kind: reading a file costs a child process
+_DETECTED_KEEP = 64
 
 
 def file_hash(data: bytes) -> str:
@@ -42,18 +46,24 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _any_kind_score(row: list[str]) -> int:
-    return max(header_scorer(k)(row) for k in KINDS.values())
-
-
 def detect_kind(data: bytes, name: str) -> str:
     """Return the record kind whose fields the file's headers name best (the file name breaks ties)."""
+    key = (file_hash(data), name)
+    if key not in _DETECTED:
+        if len(_DETECTED) >= _DETECTED_KEEP:
+            _DETECTED.pop(next(iter(_DETECTED)))
+        _DETECTED[key] = _detect_kind(data, name)
+    return _DETECTED[key]
+
+
+def _detect_kind(data: bytes, name: str) -> str:
+    """Return the kind detect_kind returns, reading the file's first rows."""
     sample = data
     if not is_excel(data, name) and len(data) > _DETECT_BYTES:
         cut = data.rfind(b"\n", 0, _DETECT_BYTES)
         sample = data[:cut] if cut > 0 else data[:_DETECT_BYTES]
     try:
-        headers = read_source(sample, name, _any_kind_score).headers
+        headers = read_source(sample, name, _ANY_KIND, mapped=None).headers
     except InputRefused:
         headers = []
     lowered = name.lower()
@@ -112,9 +122,12 @@ def inspect(store: Store, data: bytes, name: str, kind: str, m: Mapping | None =
         p = prepare(data, name, kind, m, center_tz=str(get_setting(store, "timezone")))
     except InputRefused as exc:
         insp.refusal = exc
+        if isinstance(exc, ReadTimedOut):  # reading it again, to show it, would take as long once more
+            step(1.0, "import_step_done")
+            return insp
         try:
             insp.source = read_source(data, name, header_scorer(KINDS[kind]), encoding=m.encoding, sheet=m.sheet,
-                                      header_row=m.header_row)
+                                      header_row=m.header_row, mapped=None)
         except InputRefused:
             insp.source = None  # not a table at all: nothing to map
         step(1.0, "import_step_done")
