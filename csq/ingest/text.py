@@ -155,11 +155,16 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
 
 
 def normalise_newlines(text: str) -> str:
-    """Return the text with CRLF and CR-only line endings turned into LF."""
+    """Return the text with CRLF and CR-only line endings turned into LF.
+
+    A lone CR is a line ending only in a file without LF (old Mac exports); in any other file it is part of
+    a value and stays, so a cell reading "\r=1" is stored as written.
+    """
     if "\r" not in text:
         return text
     # CR CR LF is CRLF written once more through a text-mode stream: one line break, not two.
-    return text.replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\r\n", "\n").replace("\r\n", "\n")
+    return text if "\n" in text else text.replace("\r", "\n")
 
 
 def check_characters(text: str, name: str, delim: str | None) -> None:
