@@ -124,7 +124,7 @@ def tiles_section() -> None:
     """The monthly headline tiles on wide screens, and the same figures as a compact list on phones."""
     st.subheader(v.tr("ov_monthly"))
     months = [str(r.group("month")) for r in trend]
-    tiles = [tile(key, current, previous, targets.get(key), trend, v.lang) for key in HEADLINE]
+    tiles = [tile(key, current, previous, targets.get(key), v.lang) for key in HEADLINE]
     with st.container(key="wide_tiles"):
         for i, tl in enumerate(tiles):
             if i % 4 == 0:

@@ -9,6 +9,7 @@ from csq.dashboard import state, widgets
 from csq.metrics import spc
 from csq.metrics.display import format_value, indicator_name
 from csq.metrics.indicators import INDICATORS, formula
+from csq.metrics.periods import without_running
 from csq.metrics.results import Figure, Result
 from csq.monitoring import charts
 from csq.satisfaction import analysis as sat
@@ -136,7 +137,7 @@ def yoy_section() -> None:
     """This period against the same months a year earlier, with a test of whether the change is real."""
     st.subheader(v.tr("sat_yoy"))
     y = v.cached(sat.year_over_year, f)
-    whole = v.cached(sat.compared_period, f)
+    whole = without_running(f, v.catalog.running)  # as compared_period(), from the cached catalog
     if whole is None:
         st.info(v.tr("sat_yoy_running", m=fmt_month(v.catalog.running, v.lang)))
         return

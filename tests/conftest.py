@@ -58,15 +58,20 @@ def empty_db(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Pat
     return db
 
 
+def make_demo(folder: Path, template_db: Path, months: int, end: date, scale: float = 0.05) -> Path:
+    """Return a demo store in `folder` (a copy of the template, then the demo center), closed for the app."""
+    db = folder / "demo.duckdb"
+    shutil.copyfile(template_db, db)
+    s = open_store(db)
+    demo.generate(s, months=months, scale=scale, end=end)
+    s.close()
+    return db
+
+
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Path:
     """Return the shared demo store ending 2025-12-15 (24 months at scale 0.05), closed for the app to open."""
-    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    shutil.copyfile(template_db, db)
-    s = open_store(db)
-    demo.generate(s, months=24, scale=0.05, end=date(2025, 12, 15))
-    s.close()
-    return db
+    return make_demo(tmp_path_factory.mktemp("demo"), template_db, months=24, end=date(2025, 12, 15))
 
 
 @pytest.fixture

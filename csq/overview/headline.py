@@ -1,7 +1,7 @@
 """Overview tiles: value, target, status, change against the previous period, and what is off target."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from csq.core.i18n import t
@@ -33,7 +33,6 @@ class Tile:
     status_md: str
     help: str
     formula_md: str
-    spark: list[float]
     status_text: str = ""    # the status as plain text ('● on target'), for lists that render no markdown
 
 
@@ -61,8 +60,7 @@ def format_target(key: str, target: Target | None, lang: str) -> str:
     return f"{t('target', lang)} {sign} {format_value(key, target.target, lang)}"
 
 
-def tile(key: str, current: Result, previous: Result | None, target: Target | None,
-         trend: Sequence[Result], lang: str) -> Tile:
+def tile(key: str, current: Result, previous: Result | None, target: Target | None, lang: str) -> Tile:
     """Return the tile of one indicator for the current and previous period."""
     ind = INDICATORS[key]
     value, n = current.value(key), current.n(key)
@@ -75,14 +73,13 @@ def tile(key: str, current: Result, previous: Result | None, target: Target | No
     target_txt = f" {format_target(key, target, lang)}" if target else ""
     status_md = f":{colour}-badge[{_STATUS_ICON.get(status or '', '○')} {state}]{target_txt} · n = {n:,}"
     prev_txt = f"{t('vs_prev', lang)}: {format_value(key, before, lang)}" if previous else ""
-    spark = [v for r in trend if (v := r.value(key)) is not None]
     delta = format_delta(key, value, before, lang)
     arrow = "auto" if delta is None or delta.startswith(("+", "-")) else "off"  # no arrow for "no change"
     if arrow == "off":
         delta_color = "off"  # no change is neither good nor bad: grey, not the colour of a fall
     return Tile(key, indicator_name(key, lang), format_value(key, value, lang), delta,
                 delta_color, arrow, status, status_md, f"{formula(key, lang)}  \n{prev_txt}",
-                f"**{indicator_name(key, lang)}**\n\n{formula(key, lang)}\n\nn = {n:,}", spark,
+                f"**{indicator_name(key, lang)}**\n\n{formula(key, lang)}\n\nn = {n:,}",
                 f"{_STATUS_ICON.get(status or '', '○')} {state}")
 
 

@@ -139,9 +139,9 @@ def year_over_year(store: Store, f: Filter) -> dict[str, list[dict[str, object]]
     """Return {'totals': per key this period vs a year earlier with n and p-value, 'months': month pairs}.
 
     A running month (csq.metrics.periods) is left out: part of a month against a whole one misleads.
-    Call compared_period() for the months actually compared.
+    compared_period() gives the months actually compared.
     """
-    whole = without_running(f, store_running_month(store))
+    whole = compared_period(store, f)
     if whole is None:
         return {"totals": [], "months": []}
     f, prev_f = whole, year_earlier(whole)

@@ -2,29 +2,23 @@
 last complete month, and nothing about the running month is flagged or listed as a candidate problem."""
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from csq.demo import generate as demo
 from csq.improvement.pareto import signals
 from csq.metrics.filters import Filter
 from csq.metrics.periods import store_running_month
 from csq.store import open_store
 from tests.apptest import assert_no_exception, page_text, run_app
+from tests.conftest import make_demo
 
 
 @pytest.fixture(scope="module")
 def first_day_db(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Path:
     """Return a demo store of 14 months whose data ends on 2025-12-01, one day into December."""
-    db = tmp_path_factory.mktemp("first_day") / "demo.duckdb"
-    shutil.copyfile(template_db, db)
-    s = open_store(db)
-    demo.generate(s, months=14, scale=0.05, end=date(2025, 12, 1))
-    s.close()
-    return db
+    return make_demo(tmp_path_factory.mktemp("first_day"), template_db, months=14, end=date(2025, 12, 1))
 
 
 def test_the_store_knows_december_is_running(first_day_db: Path) -> None:

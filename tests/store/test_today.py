@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from csq.improvement.pareto import signals
 from csq.metrics.engine import compute
 from csq.metrics.filters import Filter
 from csq.metrics.periods import covers, default_period, running_month, store_running_month, without_running
@@ -118,10 +119,10 @@ def test_running_month_and_default_period():
     assert without_running(Filter("2026-12", "2026-12"), "2026-12") is None
 
 
-def test_a_running_month_is_never_a_signal_nor_compared_year_on_year(store, put):
-    rows = []
-    # Ten whole months with 9 of 10 tickets answered within 2 min (phone), then one day of the running
-    # month with 1 of 10: far below any limit, yet never flagged.
+def _steady_then_running(answered_in_running: int) -> list[dict[str, object]]:
+    """Return ten whole months of 10 phone tickets, 9 answered within the 2 min limit, then one day of the
+    running month (2025-11-01) with 10 tickets of which `answered_in_running` are answered in time."""
+    rows: list[dict[str, object]] = []
     for m in range(1, 11):
         for j in range(10):
             c = T(2025, m, 5, 9, j)
@@ -130,7 +131,14 @@ def test_a_running_month_is_never_a_signal_nor_compared_year_on_year(store, put)
     for j in range(10):
         c = T(2025, 11, 1, 9, j)
         rows.append({"ticket_id": f"R{j}", "created_at": c, "channel": "phone",
-                     "first_response_at": c + timedelta(minutes=1 if j == 0 else 30)})
+                     "first_response_at": c + timedelta(minutes=1 if j < answered_in_running else 30)})
+    return rows
+
+
+def test_a_running_month_is_never_a_signal_nor_compared_year_on_year(store, put):
+    # Ten whole months at 90 %, then one day of the running month with 1 of 10: far below any limit, yet
+    # never flagged.
+    rows = _steady_then_running(1)
     put("tickets", rows)
     assert store_running_month(store) == "2025-11"
     points = chart_for(store, Filter(), "frt_sla_rate")
@@ -145,17 +153,6 @@ def test_a_running_month_is_never_a_signal_nor_compared_year_on_year(store, put)
 
 
 def test_the_running_month_is_no_candidate_problem(store, put):
-    from csq.improvement.pareto import signals
-
-    rows = []
-    for m in range(1, 11):
-        for j in range(10):
-            c = T(2025, m, 5, 9, j)
-            rows.append({"ticket_id": f"M{m}-{j}", "created_at": c, "channel": "phone",
-                         "first_response_at": c + timedelta(minutes=1 if j < 9 else 30)})
-    for j in range(10):
-        c = T(2025, 11, 1, 9, j)
-        rows.append({"ticket_id": f"R{j}", "created_at": c, "channel": "phone",
-                     "first_response_at": c + timedelta(minutes=30)})
+    rows = _steady_then_running(0)
     put("tickets", rows)
     assert not [s for s in signals(store, Filter()) if s.point.month == "2025-11"]
