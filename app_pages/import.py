@@ -124,16 +124,16 @@ def value_editors(insp: preview.Inspection, fields: list[dict[str, object]], key
                     "rows": st.column_config.NumberColumn(v.tr("import_col_rows")),
                     "canonical": st.column_config.SelectboxColumn(
                         v.tr("import_col_canonical"), options=opts,
-                        format_func=lambda x, f=fname: ui_value(f, x))})
+                        format_func=lambda x, f=fname: ui_value(insp.kind, f, x))})
             out.extend(edited.to_pylist())
     return out
 
 
-def ui_value(fname: str, value: object) -> str:
-    """Return a canonical value with its label (phone · 电话)."""
+def ui_value(kind: str, fname: str, value: object) -> str:
+    """Return a canonical value with its label (phone · 电话), labelled by the field's vocabulary."""
     from csq.core.i18n import value_label
 
-    label = value_label(fname, value, v.lang)
+    label = value_label(KINDS[kind].field(fname).values_key, value, v.lang)
     return str(value) if label == str(value) else f"{value} · {label}"
 
 

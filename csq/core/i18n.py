@@ -154,6 +154,9 @@ _VALUES: dict[str, dict[str, tuple[str, str]]] = {
              "suggestion": ("建议", "Suggestion"), "other": ("其他", "Other")},
     "priority": {"urgent": ("紧急", "Urgent"), "high": ("高", "High"), "normal": ("中", "Normal"),
                  "low": ("低", "Low")},
+    # A vocabulary, not a column: ticket_events.status (kinds.Field.values_key); actions' status is another one.
+    "event_status": {"new": ("新建", "New"), "open": ("处理中", "Open"), "pending": ("待客户回复", "Pending customer"),
+                     "on_hold": ("等待第三方", "On hold"), "solved": ("已解决", "Solved"), "closed": ("已关闭", "Closed")},
 }
 
 
@@ -200,21 +203,21 @@ def canonical_values(field: str) -> list[str]:
     return list(_VALUES.get(field, {}))
 
 
-def fmt_number(value: float | int | None, lang: str, digits: int = 0) -> str:
+def fmt_number(value: float | None, lang: str, digits: int = 0) -> str:
     """Return a number with thousands separators (the same in both languages), or the no-data text."""
     if value is None:
         return t("no_data", lang)
     return f"{value:,.{digits}f}"
 
 
-def fmt_fixed(value: float | int, digits: int = 1, sign: bool = False) -> str:
+def fmt_fixed(value: float, digits: int = 1, sign: bool = False) -> str:
     """Return a number with fixed decimals ('+1.5' when signed); a value that rounds to zero is '0.0', never '-0.0'."""
     r = round(float(value), digits)
     r = 0.0 if r == 0 else r  # -0.0 → 0.0
     return f"{r:+,.{digits}f}" if sign and r else f"{r:,.{digits}f}"
 
 
-def fmt_trimmed(value: float | int, digits: int = 1) -> str:
+def fmt_trimmed(value: float, digits: int = 1) -> str:
     """Return a number rounded to `digits` without trailing zeros ('120', '152.8'), never '-0'."""
     text = fmt_fixed(value, digits)
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -223,7 +226,7 @@ def fmt_trimmed(value: float | int, digits: int = 1) -> str:
 _DURATION_UNITS = {"s": ("秒", "s"), "min": ("分钟", "min"), "h": ("小时", "h"), "d": ("天", "d")}
 
 
-def fmt_duration(minutes: float | int | None, lang: str) -> str:
+def fmt_duration(minutes: float | None, lang: str) -> str:
     """Return a duration given in minutes in the unit its size calls for: '2 min', '120 h', '152.8 d' ('' for None).
 
     Under a minute in whole seconds, under 120 minutes in minutes, under 7 days in hours, from 7 days on in days;
@@ -251,7 +254,7 @@ def fmt_month(month: str, lang: str) -> str:
     year, mon = int(month[:4]), int(month[5:7])
     if lang == "zh":
         return f"{year}年{mon}月"
-    return f"{('Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec').split()[mon - 1]} {year}"
+    return f"{['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][mon - 1]} {year}"
 
 
 def fmt_month_short(month: str, lang: str) -> str:
@@ -259,7 +262,7 @@ def fmt_month_short(month: str, lang: str) -> str:
     year, mon = int(month[2:4]), int(month[5:7])
     if lang == "zh":
         return f"{year:02d}年{mon}月"
-    return f"{('Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec').split()[mon - 1]} {year:02d}"
+    return f"{['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][mon - 1]} {year:02d}"
 
 
 def describe_filter(f: Conditions, lang: str) -> str:

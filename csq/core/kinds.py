@@ -15,6 +15,8 @@ PRIORITIES = ("urgent", "high", "normal", "low")
 CAUSES = ("people", "process", "equipment", "management", "environment", "measurement")
 PDCA = ("plan", "do", "check", "act")
 STATUSES = ("planned", "in_progress", "done", "verified", "cancelled")
+# A ticket's status in its history (SPEC §2 ticket_events): solved and closed end the backlog.
+EVENT_STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
 SERVQUAL_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "tangibles": ("t1", "t2", "t3", "t4"),
     "reliability": ("r1", "r2", "r3", "r4", "r5"),
@@ -39,6 +41,12 @@ class Field:
     high: float | None = None
     keep_raw: bool = False
     personal: bool = False
+    vocabulary: str | None = None  # the canonical-value vocabulary (csq.core.values), when not the field's name
+
+    @property
+    def values_key(self) -> str:
+        """Return the key of this field's canonical values and their labels: its vocabulary, else its name."""
+        return self.vocabulary or self.name
 
 
 @dataclass(frozen=True)
@@ -80,11 +88,11 @@ def _f(name: str, type_: FieldType = "text", *aliases: str, **kw: object) -> Fie
 _AGENT = ("坐席", "处理坐席", "客服", "客服人员", "坐席姓名", "员工", "处理人", "agent", "assigned_to",
           "assignee", "owner_agent", "staff", "employee")
 _TEAM = ("班组", "所属班组", "组别", "团队", "小组", "部门", "team", "group", "assignment_group")
+_TICKET_ID = ("工单编号", "工单号", "工单id", "单号", "编号", "ticket", "ticketid", "ticket_no", "ticket_number",
+              "case_id", "caseid", "case_number", "incident", "number", "id")
 
 TICKETS = Kind("tickets", ("ticket_id",), (
-    _f("ticket_id", "text", "工单编号", "工单号", "工单id", "单号", "编号", "ticket", "ticketid",
-       "ticket_no", "ticket_number", "case_id", "caseid", "case_number", "incident", "number", "id",
-       required=True),
+    _f("ticket_id", "text", *_TICKET_ID, required=True),
     _f("created_at", "timestamp", "受理时间", "创建时间", "来电时间", "接入时间", "提交时间", "登记时间",
        "created", "created_date", "opened_at", "opened", "create_time", "created_time", "date_received",
        "submitted_at", required=True),
@@ -211,7 +219,20 @@ AGENTS = Kind("agents", ("agent",), (
     _f("active", "bool", "在职", "是否在职", "状态", "active", "is_active"),
 ), label_zh="坐席名册")
 
-KINDS: dict[str, Kind] = {k.name: k for k in (TICKETS, SURVEYS, SERVQUAL, QA, TRAINING, ACTIONS, AGENTS)}
+# No updated_at: rows with the same (ticket_id, event_at) collapse to the later row of the file (SPEC §2, §4a).
+TICKET_EVENTS = Kind("ticket_events", ("ticket_id", "event_at"), (
+    _f("ticket_id", "text", *_TICKET_ID, required=True),
+    _f("event_at", "timestamp", "变更时间", "状态变更时间", "流转时间", "操作时间", "状态时间", "记录时间", "event_time",
+       "changed_at", "change_time", "status_changed_at", "sys_updated_at", required=True),
+    _f("status", "enum", "状态", "工单状态", "处理状态", "流转状态", "当前状态", "incident_state",
+       "ticket_status", required=True, choices=EVENT_STATUSES, default="open", keep_raw=True,
+       vocabulary="event_status"),
+    _f("agent", "text", *_AGENT),
+    _f("team", "text", *_TEAM),
+), label_zh="工单流转记录")
+
+KINDS: dict[str, Kind] = {k.name: k for k in (TICKETS, SURVEYS, SERVQUAL, QA, TRAINING, ACTIONS, AGENTS,
+                                              TICKET_EVENTS)}
 
 # `updated_at` only orders duplicate rows within a file; it is not stored.
 TRANSIENT_FIELDS = frozenset({"updated_at"})

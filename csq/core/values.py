@@ -1,4 +1,8 @@
-"""Canonical values: how raw channel, type, priority and other labels map to SPEC §2 values."""
+"""Canonical values: how raw channel, type, priority and other labels map to SPEC §2 values.
+
+A field's vocabulary is its name, unless the Field names another (ticket_events.status uses event_status, as
+actions already have a status of their own).
+"""
 from __future__ import annotations
 
 import re
@@ -56,6 +60,22 @@ _SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "verified": ("已验证", "验证通过", "已关闭", "verified"),
         "cancelled": ("已取消", "取消", "作废", "cancelled", "canceled"),
     },
+    # ticket_events.status (its Field names this vocabulary): a ticket's status in its history.
+    "event_status": {
+        "new": ("新建", "新工单", "新提交", "待受理", "未受理", "待分派", "created", "submitted", "unassigned"),
+        "open": ("处理中", "已受理", "受理中", "已分派", "已派单", "进行中", "重新打开", "已重开", "active", "opened",
+                 "in progress", "work in progress", "assigned", "reopened", "working"),
+        "pending": ("待客户回复", "等待客户", "等待客户回复", "挂起待用户", "待补充资料", "待用户补充", "awaiting user info",
+                    "awaiting customer", "waiting on customer", "waiting for customer", "pending customer",
+                    "on hold awaiting caller"),
+        "on_hold": ("等待第三方", "暂停", "挂起", "等待厂商", "等待供应商", "on hold", "hold", "awaiting vendor",
+                    "awaiting problem", "awaiting evidence", "awaiting change", "waiting on third party", "paused",
+                    "suspended"),
+        "solved": ("已解决", "解决", "办结", "已办结", "已处理", "处理完成", "已完成", "resolved", "fixed", "done",
+                   "completed"),
+        "closed": ("已关闭", "关闭", "结单", "已结单", "归档", "已归档", "已取消", "作废", "closed", "cancelled",
+                   "canceled"),
+    },
 }
 
 _BOOL_TRUE = {"是", "y", "yes", "true", "t", "1", "有", "对", "√", "✓", "已升级", "合格", "通过", "pass",
@@ -88,7 +108,7 @@ def canonical_value(f: Field, raw: str | None, overrides: dict[str, str] | None 
         folded = {_fold(k): v for k, v in overrides.items()}
         if _fold(raw) in folded:
             return folded[_fold(raw)]
-    table = _LOOKUP.get(f.name, {})
+    table = _LOOKUP.get(f.values_key, {})
     key = _fold(raw)
     if key in table:
         return table[key]

@@ -26,7 +26,7 @@ def indicator_name(key: str, lang: str) -> str:
     return key if ind is None else (ind.name_zh if lang == "zh" else ind.name_en)
 
 
-def format_value(key: str, value: float | int | None, lang: str = "en") -> str:
+def format_value(key: str, value: float | None, lang: str = "en") -> str:
     """Return the value as shown on screen: '90.1%', '3.2 min', '1,234', or 'no data' for None."""
     if value is None:
         return NO_DATA.get(lang, NO_DATA["en"])

@@ -121,7 +121,7 @@ def _table(rows: list[dict[str, Any]], headers: dict[str, str] | None = None) ->
 
 def to_html(rep: Report) -> str:
     """Return the report as one self-contained HTML page."""
-    tr = lambda key, **kw: html.escape(t(key, rep.lang, **kw))  # noqa: E731
+    tr = lambda key, **kw: html.escape(t(key, rep.lang, **kw))
     period = tr("period", a=fmt_month(rep.months[0], rep.lang), b=fmt_month(rep.months[1], rep.lang))
     ind_headers = {"name": t("indicator", rep.lang), "value": t("value", rep.lang), "n": "n",
                    "target": t("target", rep.lang), "status": t("report_status", rep.lang),

@@ -14,7 +14,7 @@ from csq.store.files import make_store_folder, tighten_store
 from csq.store.migrations import migrate, needs_migration
 from csq.store.settings import seed_defaults
 
-__all__ = ["Store", "open_store", "default_db_path"]
+__all__ = ["Store", "default_db_path", "open_store"]
 
 
 def open_store(path: Path | str | None = None, read_only: bool = False) -> Store:

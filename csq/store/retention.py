@@ -22,6 +22,7 @@ DATED: dict[str, str] = {
     "qa": "evaluated_at",
     "training": "assessed_at",
     "actions": "coalesce(completed_at, due_date, start_date)",
+    "ticket_events": "event_at",
 }
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from csq.core import auth
 from csq.ingest.importer import import_file
+import csq.store as store_package
 from csq.store import archive, audit, files, migrations, open_store
 from csq.store.batches import list_batches, raw_dir
 from csq.store.connection import user_source
@@ -320,6 +321,8 @@ def _old_store(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     older = [m for m in migrations.migration_files() if m[0] < 4]
     with monkeypatch.context() as m:
         m.setattr(migrations, "migration_files", lambda: older)
+        # Today's defaults name columns of later migrations; an old store was seeded by the code of its day.
+        m.setattr(store_package, "seed_defaults", lambda _store: None)
         s = open_store(db)
         with s.transaction() as cur:
             cur.execute("INSERT INTO batches (batch_id, kind, source, created_at, user_name) "

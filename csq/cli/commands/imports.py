@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from csq.cli.common import open_for, print_json
+from csq.core.kinds import KINDS
 from csq.errors import InputRefused
 
 if TYPE_CHECKING:
@@ -16,8 +17,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     """Add the `import`, `batches`, `rollback` commands."""
     p = sub.add_parser("import", parents=[common], help="import export files")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--kind", required=True, choices=["tickets", "surveys", "servqual", "qa", "training", "actions",
-                                                      "agents"])
+    p.add_argument("--kind", required=True, choices=list(KINDS))
     g = p.add_mutually_exclusive_group()
     g.add_argument("--mapping", metavar="MAP.json")
     g.add_argument("--preset", metavar="NAME")

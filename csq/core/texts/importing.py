@@ -25,6 +25,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "import_kind_training": ("培训考核", "Training"),
     "import_kind_actions": ("改进措施", "Improvement actions"),
     "import_kind_agents": ("坐席名册", "Agent roster"),
+    "import_kind_ticket_events": ("工单流转记录", "Ticket status history"),
     "import_preset": ("映射预设", "Mapping preset"),
     "import_preset_option": ("{title}（{name}）", "{title} ({name})"),
     "import_no_preset": ("不使用预设（按表头自动识别）", "No preset (detect from headers)"),
@@ -56,9 +57,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "import_rows_new": ("其中新增", "of which new"),
     "import_preview": ("源文件预览（前 {n} 行，# 为文件中的行号）", "Source preview (first {n} rows; # is the row in the file)"),
     "import_values": ("取值映射（例如 在线客服 → chat）", "Value mapping (for example 在线客服 → chat)"),
-    "import_values_help": ("每个源值对应的标准值。留空表示无法识别，将计为 other（紧急程度为 normal）。",
-                           "The canonical value of each source value. Empty means unknown: it becomes other "
-                           "(normal for priority)."),
+    "import_values_help": ("每个源值对应的标准值。留空表示无法识别，将计为 other（紧急程度为 normal，工单流转状态为 open）。",
+                           ("The canonical value of each source value. Empty means unknown: it becomes other "
+                            "(normal for priority, open for a ticket's status).")),
     "import_col_value": ("源值", "Source value"),
     "import_col_rows": ("行数", "Rows"),
     "import_col_canonical": ("标准值", "Canonical value"),
@@ -79,9 +80,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "import_rows_to_replace": ("将替换", "To be replaced"),
     "import_rows_collapsed": ("合并的重复行", "Collapsed"),
     "import_rows_rejected": ("拒绝行数", "Rejected"),
-    "import_unknown": ("{n} 行的取值无法识别，将记为 other（紧急程度记为 normal）。可在「取值映射」中指定。",
-                       "{n} row values are unknown and become other (normal for priority). Map them under "
-                       "Value mapping."),
+    "import_unknown": (("{n} 行的取值无法识别，将按「记为」列记录（一般为 other，紧急程度为 normal，工单流转状态为 open），"
+                        "原始值保留。可在「取值映射」中指定。"),
+                       ("{n} row values are unknown and become what «Becomes» says (other; normal for priority, "
+                        "open for a ticket's status), their raw labels kept. Map them under Value mapping.")),
     "import_rejected_summary": ("{rows} 行有错误（共 {problems} 处问题）。可以下载被拒绝的行，修正后重新导入，"
                                 "或跳过这些行只导入其余行。",
                                 "{rows} row(s) have errors ({problems} problem(s)). Download the rejected rows to "
@@ -179,4 +181,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "import_f_pass_mark": ("及格线", "Pass mark"),
     "import_f_passed": ("是否合格", "Passed"),
     "import_f_respondent_id": ("受访者编号", "Respondent"),
+    "import_f_event_at": ("状态变更时间", "Status changed"),
+    "import_f_status": ("状态", "Status"),
 }
