@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
+import pyarrow as pa
 
 from csq.core.i18n import fmt_month, t, value_label
 from csq.metrics.display import (
@@ -119,3 +120,23 @@ def heatmap_figure(rows: Sequence[Result], field: str, key: str, lang: str) -> g
     fig.update_yaxes(title=t(field, lang))
     return _layout(fig, f"{indicator_name(key, lang)} · {t('heatmap', lang)}", height=max(260, 30 * len(groups) + 150),
                    legend=False)
+
+
+_BACKLOG_COLORS = {"new": "#8b949e", "open": "#1f6feb", "pending": "#d4a72c", "on_hold": "#8250df"}
+
+
+def backlog_figure(table: pa.Table, lang: str) -> go.Figure:
+    """Return the daily backlog (csq.monitoring.backlog) as areas stacked by status, in the table's status order."""
+    rows = table.to_pylist()
+    statuses = list(dict.fromkeys(str(r["status"]) for r in rows))
+    fig = go.Figure()
+    for status in statuses:
+        part = [r for r in rows if r["status"] == status]
+        label = value_label("event_status", status, lang)
+        fig.add_trace(go.Scatter(x=[r["day"] for r in part], y=[r["tickets"] for r in part], mode="lines",
+                                 name=label, stackgroup="backlog", line={"width": 0.5,
+                                                                        "color": _BACKLOG_COLORS.get(status)},
+                                 hovertemplate=f"{label}: %{{y:,}}<extra></extra>"))
+    fig.update_xaxes(title={"text": t("day", lang)}, tickformat="%Y-%m-%d")
+    fig.update_yaxes(title={"text": t("mon_backlog_axis", lang)}, rangemode="tozero")
+    return _layout(fig, t("mon_backlog", lang))

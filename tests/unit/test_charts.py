@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from types import SimpleNamespace as NS
 
 import plotly.graph_objects as go
+import pyarrow as pa
 import pytest
 
 from csq.core.i18n import fmt_month
@@ -67,6 +69,9 @@ BUILDERS: dict[str, Callable[[str], go.Figure]] = {
     "effect": lambda lang: ic.effect_figure(CHECK, lang),
     "fishbone": lambda lang: ic.fishbone_figure({"people": [{"action_id": "A-001", "title": "培训"}]}, lang),
     "spark": lambda lang: sparkline(MONTHS, CSAT, "csat_rate", CSAT_TARGET, lang),
+    "backlog": lambda lang: mc.backlog_figure(pa.table({
+        "day": [date(2025, 3, d) for d in (1, 1, 2, 2)], "status": ["open", "pending"] * 2,
+        "tickets": [3, 1, 2, 2]}), lang),
 }
 UNTITLED_AXES = {"spark"}  # a tile-sized line: its months are the ticks, its value and unit stand on the tile
 
