@@ -19,11 +19,10 @@ from csq.core.months import add_months
 from csq.errors import InputRefused
 from csq.improvement.actions import list_actions
 from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, qa_dims, survey_dims, ticket_dims
-from csq.metrics.engine import scope_table, servqual_parts
+from csq.metrics.engine import scope_table, servqual_parts, ticket_query
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.indicators import INDICATORS
 from csq.metrics.sla import as_of as data_as_of
-from csq.metrics.sla import limits_sql
 from csq.store import Store
 from csq.store.queries import SqlFiles, arrow
 from csq.store.settings import setting_int
@@ -119,6 +118,14 @@ def _run(name: str, dims: dict[str, str], month_expr: str, id_expr: str, **extra
     return go
 
 
+def _tickets(store: Store, f: Filter) -> list[dict[str, object]]:
+    """Return one row per ticket (by creation moment) with its indicator values over the SLA clock."""
+    where = build_where(f, ticket_dims("t"), "t.created_at")
+    sql, p, register = ticket_query(store, where.part, "t.ticket_id AS g_id, t.created_at AS g_at, ",
+                                    "g_id, g_at, ", data_as_of(store))
+    return arrow(store, sql, p, register).to_pylist()
+
+
 def _surveys(store: Store, f: Filter) -> list[dict[str, object]]:
     """Return one row per answer (by response moment) and one per invitation (by send moment)."""
     dims = survey_dims()
@@ -134,7 +141,7 @@ def _surveys(store: Store, f: Filter) -> list[dict[str, object]]:
 
 
 _RUNNERS: dict[str, _Runner] = {
-    "tickets": _run("tickets", ticket_dims("t"), "t.created_at", "t.ticket_id", limits=limits_sql()),
+    "tickets": _tickets,
     "surveys": _surveys,
     "qa": _run("qa", qa_dims(), "e.evaluated_at", "e.evaluation_id", agent_team=METRICS_SQL.load("agent_team")),
     # Assessments have no key of their own; each filtered row is one record.

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from csq.metrics.dimensions import qa_dims, ticket_dims
-from csq.metrics.engine import compute
+from csq.metrics.engine import compute, ticket_query
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.indicators import INDICATORS
 from csq.metrics.periods import store_running_month
-from csq.metrics.sla import as_of, limits_sql
+from csq.metrics.sla import as_of
 from csq.metrics.spc import SpcPoint, control_chart
 from csq.store import Store
 from csq.store.queries import SqlFiles, arrow
@@ -71,10 +71,10 @@ def counts(store: Store, source: str, f: Filter) -> dict[str | None, int]:
         return {r.group("category"): r.n("tickets") for r in compute(store, narrowed, ["category"], ["tickets"])}
     if source == "breaches":
         where = build_where(f, ticket_dims("t"), "t.created_at")
-        inner = METRICS_SQL.render("tickets", groups="t.ticket_id AS g_id, t.category AS g_category, ",
-                       group_names="g_id, g_category, ", where=where.part, as_of=("?", [as_of(store)]),
-                       limits=limits_sql())
-        sql, p = SQL.render("pareto_breaches", per_ticket=inner)
+        inner, ip, register = ticket_query(store, where.part, "t.ticket_id AS g_id, t.category AS g_category, ",
+                                           "g_id, g_category, ", as_of(store))
+        sql, p = SQL.render("pareto_breaches", per_ticket=(inner, ip))
+        return {r["category"]: int(r["count"]) for r in arrow(store, sql, p, register).to_pylist()}
     elif source == "qa":
         where = build_where(f, qa_dims(), "e.evaluated_at")
         sql, p = SQL.render("pareto_qa", agent_team=METRICS_SQL.load("agent_team"), where=where.part)

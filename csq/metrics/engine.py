@@ -9,13 +9,14 @@ import pyarrow as pa
 
 from csq.core.kinds import SERVQUAL_DIMENSIONS
 from csq.errors import InputRefused
+from csq.metrics.clock import CLOCKS, ticket_clock
 from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, qa_dims, survey_dims, ticket_dims
 from csq.metrics.filters import Filter, build_where, parse_scope, scope_pairs
 from csq.metrics.indicators import GROUP_FIELDS, INDICATORS
 from csq.metrics.results import Figure, Result
-from csq.metrics.sla import as_of, limits_sql
+from csq.metrics.sla import as_of
 from csq.store import Store
-from csq.store.queries import SqlFiles, arrow
+from csq.store.queries import Part, SqlFiles, arrow
 
 SQL = SqlFiles(__package__)
 
@@ -23,9 +24,10 @@ SQL = SqlFiles(__package__)
 
 @dataclass(frozen=True)
 class _Context:
-    """What every kind's query shares: the data's as-of moment."""
+    """What every kind's query shares: the data's as-of moment, and the clock durations are shown on."""
 
     as_of: datetime | None
+    clock: str = "calendar"
 
 
 Row = dict[str, object]
@@ -89,6 +91,40 @@ def _simple(name: str, dims: Mapping[str, str], month_expr: str, **extra: str) -
     return run
 
 
+# How each duration indicator is measured on either clock (SPEC §4a): calendar time, or the SLA clock of the
+# ticket's rule (its calendar, less pauses) up to the event.
+_DURATIONS = {
+    "calendar": ("(epoch_us(t.first_response_at) - epoch_us(t.created_at))",
+                 "(epoch_us(t.resolved_at) - epoch_us(t.created_at))"),
+    "business": ("CASE WHEN t.first_response_at IS NOT NULL THEN t.frt_elapsed_us END",
+                 "CASE WHEN t.resolved_at IS NOT NULL THEN t.res_elapsed_us END"),
+}
+
+
+def ticket_query(store: Store, where: Part, groups: str, group_names: str, moment: datetime | None,
+                 clock: str = "calendar") -> tuple[str, list[object], dict[str, pa.Table]]:
+    """Return (sql, params, tables to register) of tickets.sql over the SLA clock source, grouped as given.
+
+    The Pareto of breaches and the effect check group it per ticket, so their flags are the engine's own.
+    """
+    source = ticket_clock(store, where, moment)
+    frt_us, art_us = _DURATIONS[clock]
+    sql, p = SQL.render("tickets", groups=groups, group_names=group_names, as_of=("?", [moment]),
+                        clock=(f"({source.part[0]})", source.part[1]), frt_us=frt_us, art_us=art_us)
+    return sql, p, source.register
+
+
+def _run_tickets(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
+    """Return the ticket rows over the SLA clock source, durations on the context's clock."""
+    dims = ticket_dims("t")
+    grouping = _grouping(by, dims, "t.created_at")
+    if grouping is None:
+        return []
+    sql, p, register = ticket_query(store, build_where(f, dims, "t.created_at").part, grouping[0], grouping[1],
+                                    ctx.as_of, ctx.clock)
+    return _rows(store, sql, p, register)
+
+
 def _run_surveys(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
     """Return the survey rows: answers by response month and invitations by send month, one query."""
     dims = survey_dims()
@@ -149,7 +185,7 @@ def servqual_parts() -> dict[str, str]:
 
 
 _SOURCES: dict[str, Callable[[Store, Filter, Sequence[str], _Context], list[Row]]] = {
-    "tickets": _simple("tickets", ticket_dims("t"), "t.created_at", limits=limits_sql()),
+    "tickets": _run_tickets,
     "surveys": _run_surveys,
     "qa": _simple("qa", qa_dims(), "e.evaluated_at", agent_team=SQL.load("agent_team")),
     "training": _simple("training", TRAINING_DIMS, "r.assessed_at", agent_team=SQL.load("agent_team")),
@@ -185,15 +221,18 @@ def _figure(key: str, entry: Mapping[str, object]) -> Figure:
     return Figure(key, None if value is None else float(value), n)  # type: ignore[arg-type]
 
 
-def compute(store: Store, f: Filter, by: Sequence[str] = (), indicators: Sequence[str] | None = None
-            ) -> list[Result]:
+def compute(store: Store, f: Filter, by: Sequence[str] = (), indicators: Sequence[str] | None = None,
+            clock: str = "calendar") -> list[Result]:
     """Return one Result per group, sorted by the group fields: the group's values and a Figure per indicator.
 
-    Only the record kinds the asked indicators need are queried, one query per kind.
+    Only the record kinds the asked indicators need are queried, one query per kind. `clock` is the
+    clock the duration indicators (frt_*, art_*) are shown on: "calendar" or "business" (SPEC §4a).
     """
     by, keys = _check(by, indicators)
+    if clock not in CLOCKS:
+        raise InputRefused(f"Unknown clock {clock!r}.", f"Use one of: {', '.join(CLOCKS)}.")
     kinds = list(dict.fromkeys(INDICATORS[k].kind for k in keys))
-    ctx = _Context(as_of(store) if {"tickets", "actions"} & set(kinds) else None)
+    ctx = _Context(as_of(store) if {"tickets", "actions"} & set(kinds) else None, clock)
     found: dict[tuple, dict[str, object]] = {} if by else {(): {}}
     for kind in kinds:
         for row in _SOURCES[kind](store, f, by, ctx):

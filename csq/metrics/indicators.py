@@ -113,10 +113,37 @@ TIME_GROUPS: tuple[str, ...] = ("month", "week", "day")
 GROUP_FIELDS: tuple[str, ...] = ("month", "week", "day", "channel", "team", "type", "category", "priority", "agent")
 
 
-def formula(key: str, lang: str = "en") -> str:
-    """Return the human-readable formula of an indicator, including what its n counts."""
+# SPEC §4a: what the clocks count. The SLA rates always follow each ticket's SLA clock; the duration
+# indicators show calendar time unless the business clock is asked for.
+CLOCK_NOTE = ("Clock: the calendar of the ticket's SLA rule for that limit (24x7 when no rule sets it), "
+               "less the time in a pause status (for first response only where the rule says so).",
+               "计时：按该时限所属SLA规则的日历（无相应规则时按24x7），扣除处于暂停状态的时间"
+               "（首次响应仅在规则设置暂停时扣除）。")
+_BUSINESS = {
+    "frt_median_min": ("median of business minutes from created_at to first_response_at",
+                       "从创建到首次响应的营业分钟数的中位数"),
+    "frt_p90_min": ("90th percentile (continuous) of business minutes from created_at to first_response_at",
+                    "从创建到首次响应的营业分钟数的第90百分位数（连续插值）"),
+    "art_median_h": ("median of business hours from created_at to resolved_at", "从创建到解决的营业小时数的中位数"),
+    "art_p90_h": ("90th percentile (continuous) of business hours from created_at to resolved_at",
+                  "从创建到解决的营业小时数的第90百分位数（连续插值）"),
+}
+_N_TEXT = {"frt": ("tickets with a first response", "有首次响应的工单数"), "art": ("resolved tickets", "已解决工单数")}
+BUSINESS_KEYS: tuple[str, ...] = tuple(_BUSINESS)
+
+
+def formula(key: str, lang: str = "en", clock: str = "calendar") -> str:
+    """Return the human-readable formula of an indicator on a clock, including what its n counts."""
     ind = INDICATORS[key]
-    return ind.formula_zh if lang == "zh" else ind.formula_en
+    i = 1 if lang == "zh" else 0
+    if clock == "business" and key in _BUSINESS:
+        n = _N_TEXT[key[:3]][i]
+        return (f"{_BUSINESS[key][1]}。n = {n}。{CLOCK_NOTE[1]}" if i
+                else f"{_BUSINESS[key][0]}. n = {n}. {CLOCK_NOTE[0]}")
+    base = ind.formula_zh if i else ind.formula_en
+    if key in ("frt_sla_rate", "resolution_sla_rate"):
+        return f"{base}。{CLOCK_NOTE[1]}" if i else f"{base}. {CLOCK_NOTE[0]}"
+    return base
 
 
 def target_status(value: float | None, target: Target | None) -> str | None:

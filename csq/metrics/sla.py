@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pyarrow as pa
 
+from csq.metrics.clock import SPAN_SCHEMA, SlaSetup, ticket_clock
 from csq.metrics.dimensions import ticket_dims
 from csq.metrics.filters import Filter, build_where
 from csq.store import Store
@@ -13,6 +14,7 @@ from csq.store.queries import SqlFiles, arrow
 from csq.store.settings import SlaRule
 
 SQL = SqlFiles(__package__)
+_NO_SPANS = SPAN_SCHEMA.empty_table()
 
 
 def as_of(store: Store) -> datetime | None:
@@ -43,13 +45,21 @@ def limits_for(rules: Sequence[SlaRule], channel: str | None, type_: str | None,
     return best("first_response_min"), best("resolution_min")
 
 
-def limits_sql() -> str:
-    """Return the SELECT giving channel, type, priority, frt_limit_min, res_limit_min per ticket combination."""
-    return SQL.load("sla_limits")
-
-
-def ticket_limits(store: Store, f: Filter | None = None) -> pa.Table:
-    """Return each current ticket (optionally filtered) with its SLA limits and the moments they fall due."""
+def ticket_limits(store: Store, f: Filter | None = None, setup: SlaSetup | None = None) -> pa.Table:
+    """Return each current ticket (optionally filtered) with its SLA limits, clocks and due moments."""
     where = build_where(f or Filter(), ticket_dims("t"), "t.created_at")
-    sql, params = SQL.render("ticket_limits", limits=limits_sql(), where=where.part)
-    return arrow(store, sql, params)
+    source = ticket_clock(store, where.part, as_of(store), setup)
+    register = {"_csq_cal": _NO_SPANS, **source.register}  # the 24x7 fast path registers no spans
+    sql, params = SQL.render("ticket_limits", clock=(f"({source.part[0]})", source.part[1]))
+    return arrow(store, sql, params, register)
+
+
+def ticket_states(store: Store, setup: SlaSetup | None = None, f: Filter | None = None) -> pa.Table:
+    """Return ticket_id, frt_state and res_state (met, breached, inside, none) of every ticket, by ticket_id.
+
+    `setup` defaults to the stored settings; the Settings page passes an edit to count what it would change.
+    """
+    where = build_where(f or Filter(), ticket_dims("t"), "t.created_at")
+    source = ticket_clock(store, where.part, as_of(store), setup)
+    sql, params = SQL.render("sla_states", clock=(f"({source.part[0]})", source.part[1]))
+    return arrow(store, sql, params, source.register)

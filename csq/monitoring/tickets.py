@@ -9,12 +9,13 @@ from csq.core.i18n import fmt_duration, t, value_label
 from csq.core.kinds import CHANNELS, PRIORITIES, TYPES
 from csq.core.privacy import mask_table
 from csq.errors import InputRefused
+from csq.metrics.clock import ticket_clock
 from csq.metrics.dimensions import ticket_dims
 from csq.metrics.display import format_value
 from csq.metrics.engine import compute
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.indicators import GROUP_FIELDS, INDICATORS
-from csq.metrics.sla import as_of, limits_sql
+from csq.metrics.sla import as_of
 from csq.store import Store
 from csq.store.queries import SqlFiles, arrow
 
@@ -27,10 +28,13 @@ COMPLIANCE_GROUPS: dict[str, tuple[str, ...]] = {
 
 # ---- SLA queries
 
-def _sla_part(store: Store, f: Filter) -> tuple[str, list[object]]:
-    """Return ticket_sla.sql filled in for filter f: a bound subquery of every ticket and its overrun."""
+def _sla_part(store: Store, f: Filter) -> tuple[tuple[str, list[object]], dict[str, pa.Table]]:
+    """Return ticket_sla.sql filled in for filter f (a bound subquery of every ticket and its overrun on its
+    SLA clock), and the Arrow tables the clock reads."""
     where = build_where(f, ticket_dims("t"), "t.created_at")
-    return SQL.render("ticket_sla", limits=limits_sql(), as_of=("?", [as_of(store)]), where=where.part)
+    source = ticket_clock(store, where.part, as_of(store))
+    part = SQL.render("ticket_sla", clock=(f"({source.part[0]})", source.part[1]))
+    return part, source.register
 
 
 # Allow-lists of (row condition, overrun expression) per list; overrun is in microseconds.
@@ -48,8 +52,9 @@ def _ticket_list(store: Store, f: Filter, which: str, limit: int | None) -> pa.T
     if limit is not None and (not isinstance(limit, int) or limit < 0):
         raise InputRefused(f"The row limit {limit!r} is not a whole number >= 0.", "Pass e.g. limit=5000.")
     condition, overdue = _LISTS[which]
-    sql, params = SQL.render("ticket_list", sla=_sla_part(store, f), overdue=overdue, condition=condition)
-    return arrow(store, sql, [*params, limit])
+    sla, register = _sla_part(store, f)
+    sql, params = SQL.render("ticket_list", sla=sla, overdue=overdue, condition=condition)
+    return arrow(store, sql, [*params, limit], register)
 
 
 def sla_breaches(store: Store, f: Filter, kind: str = "any", limit: int = 5000) -> pa.Table:
@@ -68,9 +73,10 @@ def sla_compliance(store: Store, f: Filter, by: str) -> pa.Table:
     """Return per group (canonical order) the first-response and resolution SLA met, breached and rate."""
     if by not in COMPLIANCE_GROUPS:
         raise InputRefused(f"Cannot show SLA compliance by {by!r}.", f"Use one of: {', '.join(COMPLIANCE_GROUPS)}.")
-    sql, params = SQL.render("ticket_compliance", sla=_sla_part(store, f), group=f"s.{by}",
-                         order=("CAST(? AS VARCHAR[])", [list(COMPLIANCE_GROUPS[by])]))
-    return arrow(store, sql, params)
+    sla, register = _sla_part(store, f)
+    sql, params = SQL.render("ticket_compliance", sla=sla, group=f"s.{by}",
+                             order=("CAST(? AS VARCHAR[])", [list(COMPLIANCE_GROUPS[by])]))
+    return arrow(store, sql, params, register)
 
 
 def heatmap(store: Store, f: Filter, key: str, row: str = "team") -> pa.Table:
@@ -107,8 +113,9 @@ def ticket_list(store: Store, f: Filter, which: str, unmask: bool) -> pa.Table:
 
 def ticket_total(store: Store, f: Filter, which: str) -> int:
     """Return how many tickets the breached or overdue list holds in all, past the LIST_LIMIT rows shown."""
-    sql, params = SQL.render("ticket_count", sla=_sla_part(store, f), condition=_LISTS[_kind(which)][0])
-    return int(arrow(store, sql, params).column("n")[0].as_py())
+    sla, register = _sla_part(store, f)
+    sql, params = SQL.render("ticket_count", sla=sla, condition=_LISTS[_kind(which)][0])
+    return int(arrow(store, sql, params, register).column("n")[0].as_py())
 
 
 def ticket_export(store: Store, f: Filter, which: str, unmask: bool, lang: str | None = None) -> bytes:

@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import pyarrow as pa
+
 from csq.core.kinds import PRIORITIES
+from csq.metrics.clock import ticket_clock
 from csq.metrics.dimensions import ticket_dims
 from csq.metrics.engine import compute
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.results import Result
-from csq.metrics.sla import limits_sql
 from csq.store import Store
 from csq.store.queries import SqlFiles, arrow
 
@@ -59,10 +61,13 @@ def strip(store: Store, f: Filter, moment: datetime) -> list[Window]:
     return out
 
 
-def _open_part(store: Store, f: Filter, moment: datetime) -> tuple[str, list[object]]:
-    """Return open_tickets.sql filled in: the open tickets under f's field filters as of `moment`."""
+def _open_part(store: Store, f: Filter, moment: datetime) -> tuple[tuple[str, list[object]], dict[str, pa.Table]]:
+    """Return open_tickets.sql filled in (the open tickets under f's field filters as of `moment`, on their
+    SLA clocks), and the Arrow tables the clock reads."""
     where = build_where(Filter(None, None, f.where), ticket_dims("t"), "t.created_at")
-    return SQL.render("open_tickets", limits=limits_sql(), as_of=("?", [moment]), where=where.part)
+    source = ticket_clock(store, where.part, moment)
+    part = SQL.render("open_tickets", clock=(f"({source.part[0]})", source.part[1]), as_of=("?", [moment]))
+    return part, source.register
 
 
 def _band_sql() -> str:
@@ -101,8 +106,9 @@ class Backlog:
 
 def backlog(store: Store, f: Filter, moment: datetime) -> Backlog:
     """Return the open backlog as of `moment` by age band and priority (f's field filters; its period ignored)."""
-    sql, params = SQL.render("backlog", band=_band_sql(), open=_open_part(store, f, moment))
-    rows = arrow(store, sql, params).to_pylist()
+    part, register = _open_part(store, f, moment)
+    sql, params = SQL.render("backlog", band=_band_sql(), open=part)
+    rows = arrow(store, sql, params, register).to_pylist()
     return Backlog({(r["band"], r["priority"]): int(r["open"]) for r in rows},
                    {(r["band"], r["priority"]): int(r["breaching"]) for r in rows if r["breaching"]})
 
@@ -113,6 +119,7 @@ def breaching_now(store: Store, f: Filter, moment: datetime, limit: int = 20) ->
     Each row: ticket_id, created_at, channel, type, priority, team, agent, breach (first_response or
     resolution), limit_min and over_min. No customer field is read, so nothing here needs masking.
     """
-    sql, params = SQL.render("breaching", open=_open_part(store, f, moment))
-    return arrow(store, sql, [*params, int(limit)]).to_pylist()
+    part, register = _open_part(store, f, moment)
+    sql, params = SQL.render("breaching", open=part)
+    return arrow(store, sql, [*params, int(limit)], register).to_pylist()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,61 +14,39 @@ from csq.core.kinds import CHANNELS, PRIORITIES, TYPES
 from csq.core.roles import require
 from csq.errors import InputRefused
 from csq.store import audit
+from csq.store.calendars import (
+    ALWAYS,
+    DEFAULT_CALENDARS,
+    DEFAULT_PAUSE_STATUSES,
+    ClockSettings,
+    check_rule_calendars,
+    parse_calendars,
+    parse_pause_statuses,
+)
 from csq.store.connection import Store, bump_data_version, current_user
+from csq.store.target_defaults import DEFAULT_TARGETS, ClearedTarget, Target
 
 
 @dataclass(frozen=True)
 class SlaRule:
-    """One SLA rule: match on channel/type/priority (None = any); limits in minutes (None = not set)."""
+    """One SLA rule: match on channel/type/priority (None = any); limits in minutes (None = not set).
+
+    `calendar` names the business calendar its limits are counted on (SPEC §4a); `pause_first_response`
+    says whether pause statuses also stop its first-response clock (they always stop the resolution clock).
+    """
 
     channel: str | None = None
     type: str | None = None
     priority: str | None = None
     first_response_min: float | None = None
     resolution_min: float | None = None
+    calendar: str = ALWAYS
+    pause_first_response: bool = False
 
     @property
     def specificity(self) -> int:
         """Return how many fields the rule matches on."""
         return sum(v is not None for v in (self.channel, self.type, self.priority))
-
-
-@dataclass(frozen=True)
-class Target:
-    """A target: direction ('higher' or 'lower'), the value to reach, the amber band width, and its source.
-
-    `source` (English) and `source_zh` (Chinese) say where the value comes from; "" when not recorded.
-    """
-
-    indicator: str
-    direction: str
-    target: float
-    warning: float
-    source: str = ""
-    source_zh: str = ""
-
-    def source_text(self, lang: str) -> str:
-        """Return the source in the language ('zh' or 'en'), the other language's text when one is missing."""
-        return _in_lang(self.source, self.source_zh, lang)
-
-
-@dataclass(frozen=True)
-class ClearedTarget:
-    """An indicator whose default target a user removed: remembered, so that no upgrade brings it back."""
-
-    indicator: str
-    direction: str
-    source: str = ""
-    source_zh: str = ""
-
-    def source_text(self, lang: str) -> str:
-        """Return who removed the target and when, in the language ('zh' or 'en')."""
-        return _in_lang(self.source, self.source_zh, lang)
-
-
-def _in_lang(en: str, zh: str, lang: str) -> str:
-    """Return the Chinese or English text, falling back on the other when one is empty."""
-    return (zh or en) if lang == "zh" else (en or zh)
 
 
 DEFAULT_SLA_RULES: tuple[SlaRule, ...] = (
@@ -80,60 +58,6 @@ DEFAULT_SLA_RULES: tuple[SlaRule, ...] = (
     SlaRule(first_response_min=24 * 60, resolution_min=120 * 60),
 )
 
-# One default target for every indicator with a better direction (SPEC §3), each naming its source.
-# Rates are fractions (0.9 = 90 %); durations in the indicator's unit (min, h); scores and points as shown.
-# SPEC §4 gives csat_rate, frt_median_min, survey_response_rate and training_pass_rate and the SLA limits;
-# the rest are common call-center conventions or, where none is widely cited, csq's own choice, said so.
-# The amber bands are csq's choice throughout: about 5 points on a rate, a fifth to a half of a duration.
-_SLA_EN, _SLA_ZH = "industry convention: SLA compliance ≥ 90 %", "行业惯例：SLA 达标率 ≥ 90%"
-_CSQ_EN, _CSQ_ZH = "csq default, no standard cited: ", "csq 默认值（无标准依据）："
-DEFAULT_TARGETS: tuple[Target, ...] = (
-    Target("frt_median_min", "lower", 5.0, 2.0, "SPEC §4 · 详细服务方案 (average response time target 5 min)",
-           "SPEC §4 · 详细服务方案（平均响应时间目标5分钟）"),
-    Target("frt_p90_min", "lower", 1440.0, 240.0,
-           "derived from SPEC §4: 90 % answered within the longest ordinary first-response limit, 24 h",
-           "由 SPEC §4 推得：90% 的工单在最长的常规首次响应时限 24 小时内响应"),
-    Target("frt_sla_rate", "higher", 0.90, 0.05, _SLA_EN, _SLA_ZH),
-    Target("art_median_h", "lower", 24.0, 12.0,
-           _CSQ_EN + "half the tickets resolved within a day, well inside the 72 h / 120 h limits of SPEC §4",
-           _CSQ_ZH + "半数工单一天内解决，远短于 SPEC §4 的 72 / 120 小时解决时限"),
-    Target("art_p90_h", "lower", 120.0, 24.0,
-           "derived from SPEC §4: 90 % resolved within the 120 h resolution limit of non-complaint tickets",
-           "由 SPEC §4 推得：90% 的工单在非投诉工单的解决时限 120 小时内解决"),
-    Target("resolution_sla_rate", "higher", 0.90, 0.05, _SLA_EN, _SLA_ZH),
-    Target("resolution_rate", "higher", 0.95, 0.05, _CSQ_EN + "95 % of tickets resolved",
-           _CSQ_ZH + "问题解决率 ≥ 95%"),
-    Target("fcr_rate", "higher", 0.70, 0.05, "industry convention: first contact resolution ≥ 70 %",
-           "行业惯例：一次解决率 ≥ 70%"),
-    Target("reopen_rate", "lower", 0.05, 0.02, "industry convention: reopen rate ≤ 5 %", "行业惯例：重开率 ≤ 5%"),
-    Target("escalation_rate", "lower", 0.10, 0.05, "industry convention: escalation rate ≤ 10 %",
-           "行业惯例：升级率 ≤ 10%"),
-    Target("complaint_rate", "lower", 0.05, 0.02, _CSQ_EN + "complaints ≤ 5 % of tickets",
-           _CSQ_ZH + "投诉工单 ≤ 工单量的 5%"),
-    Target("complaint_response_rate_48h", "higher", 0.95, 0.05,
-           "48 h: SPEC §4 · 客户服务技能培训指南 (answer within 48 h); ≥ 95 %: industry convention",
-           "48 小时：SPEC §4 · 客户服务技能培训指南（48小时内回应）；≥ 95%：行业惯例"),
-    Target("complaint_resolution_rate_72h", "higher", 0.95, 0.05,
-           "72 h: SPEC §4 · 客户服务技能培训指南 (resolve within 72 h); ≥ 95 %: industry convention",
-           "72 小时：SPEC §4 · 客户服务技能培训指南（72小时内解决）；≥ 95%：行业惯例"),
-    Target("csat_rate", "higher", 0.90, 0.05, "SPEC §4 · 详细服务方案 (satisfaction target 90 %)",
-           "SPEC §4 · 详细服务方案（满意度目标90%）"),
-    Target("csat_mean", "higher", 4.5, 0.2, "industry convention: mean CSAT ≥ 4.5 on the 1–5 scale",
-           "行业惯例：满意度均分 ≥ 4.5（5 分制）"),
-    Target("nps", "higher", 30.0, 10.0, "industry convention: NPS ≥ 30", "行业惯例：净推荐值 ≥ 30"),
-    Target("survey_response_rate", "higher", 0.80, 0.05, "SPEC §4 · 详细服务方案 (response rate ≥ 80 %)",
-           "SPEC §4 · 详细服务方案（回收率≥80%）"),
-    Target("qa_score", "higher", 85.0, 5.0, "industry convention: QA score ≥ 85 of 100",
-           "行业惯例：质检得分 ≥ 85 分（百分制）"),
-    Target("qa_critical_fail_rate", "lower", 0.02, 0.01, _CSQ_EN + "critical errors in ≤ 2 % of evaluations",
-           _CSQ_ZH + "致命错误率 ≤ 2%"),
-    Target("training_pass_rate", "higher", 0.85, 0.05, "SPEC §4 · 详细服务方案 (pass rate ≥ 85 %)",
-           "SPEC §4 · 详细服务方案（考核合格率≥85%）"),
-    Target("action_on_time_rate", "higher", 0.90, 0.10, "industry convention: actions completed on time ≥ 90 %",
-           "行业惯例：措施按期完成率 ≥ 90%"),
-    Target("servqual_gap", "higher", 0.0, 0.5, "SERVQUAL model: a gap of 0 means expectations are met",
-           "SERVQUAL 模型：差距为 0 即达到期望"),
-)
 _DEFAULTS: dict[str, Target] = {t.indicator: t for t in DEFAULT_TARGETS}
 
 # What a target's source becomes when a user changes or removes it in Settings, and on an upgraded store
@@ -145,6 +69,8 @@ _LEGACY = ("edited before csq recorded sources (not the default)", "在 csq 记�
 DEFAULT_SETTINGS: dict[str, object] = {
     "timezone": "Asia/Shanghai",
     "problem_close_months": 2,
+    "calendars": {n: c.as_json() for n, c in DEFAULT_CALENDARS.items()},
+    "pause_statuses": list(DEFAULT_PAUSE_STATUSES),
 }
 
 
@@ -152,7 +78,7 @@ def seed_defaults(store: Store) -> None:
     """Write the SPEC §4 defaults a fresh or newly migrated store lacks (never over what a user set)."""
     with store.transaction() as cur:
         if cur.execute("SELECT count(*) FROM sla_rules").fetchall()[0][0] == 0:
-            _write_rules(cur, DEFAULT_SLA_RULES)
+            write_rules(cur, DEFAULT_SLA_RULES)
         _complete_targets(cur)
         for key, value in DEFAULT_SETTINGS.items():
             cur.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT DO NOTHING", [key, json.dumps(value)])
@@ -184,11 +110,13 @@ def _complete_targets(cur: duckdb.DuckDBPyConnection) -> list[str]:
     return [t.indicator for t in missing]
 
 
-def _write_rules(cur, rules: tuple[SlaRule, ...] | list[SlaRule]) -> None:
+def write_rules(cur: duckdb.DuckDBPyConnection, rules: Sequence[SlaRule]) -> None:
+    """Replace every SLA rule row, in the transaction of `cur`."""
     cur.execute("DELETE FROM sla_rules")
-    cur.executemany("INSERT INTO sla_rules VALUES (?, ?, ?, ?, ?, ?)", [
-        [i + 1, r.channel, r.type, r.priority, r.first_response_min, r.resolution_min]
-        for i, r in enumerate(rules)])
+    cur.executemany("INSERT INTO sla_rules (position, channel, type, priority, first_response_min, resolution_min, "
+                    "calendar, pause_first_response) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+        [i + 1, r.channel, r.type, r.priority, r.first_response_min, r.resolution_min, r.calendar,
+         r.pause_first_response] for i, r in enumerate(rules)])
 
 
 def _insert_targets(cur: duckdb.DuckDBPyConnection, targets: Sequence[Target],
@@ -201,7 +129,7 @@ def _insert_targets(cur: duckdb.DuckDBPyConnection, targets: Sequence[Target],
                         "VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
-def _write_targets(cur: duckdb.DuckDBPyConnection, targets: Sequence[Target],
+def write_targets(cur: duckdb.DuckDBPyConnection, targets: Sequence[Target],
                    cleared: Sequence[ClearedTarget] = ()) -> None:
     """Replace every target row with these targets and removed defaults."""
     cur.execute("DELETE FROM targets")
@@ -211,11 +139,13 @@ def _write_targets(cur: duckdb.DuckDBPyConnection, targets: Sequence[Target],
 def sla_rules(store: Store) -> list[SlaRule]:
     """Return the SLA rules in their order of precedence for ties."""
     return [SlaRule(*r) for r in store.rows(
-        "SELECT channel, type, priority, first_response_min, resolution_min FROM sla_rules ORDER BY position")]
+        "SELECT channel, type, priority, first_response_min, resolution_min, coalesce(calendar, '24x7'), "
+        "coalesce(pause_first_response, FALSE) FROM sla_rules ORDER BY position")]
 
 
-def validate_rules(rules: list[SlaRule]) -> None:
-    """Raise InputRefused when a rule has a negative limit, an unknown value, or repeats another's match."""
+def validate_rules(rules: Sequence[SlaRule], calendars: Collection[str] = ()) -> None:
+    """Raise InputRefused on a negative limit, an unknown value or calendar, or a repeat of another's match."""
+    check_rule_calendars([r.calendar for r in rules], calendars)
     seen: dict[tuple, int] = {}
     for i, r in enumerate(rules, start=1):
         for name, value, allowed in (("channel", r.channel, CHANNELS), ("type", r.type, TYPES),
@@ -237,10 +167,11 @@ def validate_rules(rules: list[SlaRule]) -> None:
 def set_sla_rules(store: Store, rules: list[SlaRule], user: str | None = None, *, role: str | None = None) -> None:
     """Replace the SLA rules after validation, audit the change, and bump the data version (role 'settings')."""
     require(role, "settings")
-    validate_rules(rules)
+    calendars = get_setting(store, "calendars")
+    validate_rules(rules, calendars if isinstance(calendars, dict) else {})
     before = [asdict(r) for r in sla_rules(store)]
     with store.transaction() as cur:
-        _write_rules(cur, rules)
+        write_rules(cur, rules)
         audit.write(cur, "settings.sla_rules", "sla_rules",
               {"before": before, "after": [asdict(r) for r in rules]}, user)
         bump_data_version(cur)
@@ -260,7 +191,7 @@ def cleared_targets(store: Store) -> dict[str, ClearedTarget]:
         "FROM targets WHERE target IS NULL ORDER BY indicator")}
 
 
-def _validate_targets(new: Sequence[Target]) -> None:
+def validate_targets(new: Sequence[Target]) -> None:
     """Raise InputRefused on a bad direction, a negative band, a value that is not a number, or a repeat."""
     seen: set[str] = set()
     for t in new:
@@ -274,7 +205,7 @@ def _validate_targets(new: Sequence[Target]) -> None:
         seen.add(t.indicator)
 
 
-def _stamped(t: Target, before: Target | None, who: str, day: str) -> Target:
+def stamped(t: Target, before: Target | None, who: str, day: str) -> Target:
     """Return the target with its source: the one given, the default's, the stored one, or who set it when.
 
     A text given with the target wins. Otherwise a value equal to the default gets the default's source, an
@@ -291,23 +222,31 @@ def _stamped(t: Target, before: Target | None, who: str, day: str) -> Target:
     return replace(t, source=en, source_zh=zh)
 
 
+def planned_targets(store: Store, new: Sequence[Target], user: str | None = None, today: date | None = None
+                    ) -> tuple[list[Target], list[ClearedTarget]]:
+    """Return the validated targets as they would be stored (with sources) and the defaults they remove."""
+    validate_targets(new)
+    before, gone = targets(store), cleared_targets(store)
+    who, day = user or current_user(), (today or date.today()).isoformat()
+    kept = [stamped(t, before.get(t.indicator), who, day) for t in new]
+    named = {t.indicator for t in new}
+    note = [text.format(user=who, day=day) for text in _REMOVED_BY]
+    removed = [gone.get(k) or ClearedTarget(k, d.direction, *note) for k, d in _DEFAULTS.items() if k not in named]
+    return kept, removed
+
+
 def set_targets(store: Store, new: Sequence[Target], user: str | None = None, *, role: str | None = None,
                 today: date | None = None) -> None:
     """Replace the targets, audit the change, and bump the data version (role 'target').
 
-    Each target gets its source (see _stamped). A default target missing from `new` is remembered as removed
+    Each target gets its source (see stamped). A default target missing from `new` is remembered as removed
     ("removed in Settings by <user> on <day>"), so that no later upgrade of the store restores it.
     """
     require(role, "target")
-    _validate_targets(new)
-    before, gone = targets(store), cleared_targets(store)
-    who, day = user or current_user(), (today or date.today()).isoformat()
-    kept = [_stamped(t, before.get(t.indicator), who, day) for t in new]
-    named = {t.indicator for t in new}
-    note = [text.format(user=who, day=day) for text in _REMOVED_BY]
-    removed = [gone.get(k) or ClearedTarget(k, d.direction, *note) for k, d in _DEFAULTS.items() if k not in named]
+    before = targets(store)
+    kept, removed = planned_targets(store, new, user, today)
     with store.transaction() as cur:
-        _write_targets(cur, kept, removed)
+        write_targets(cur, kept, removed)
         audit.write(cur, "settings.targets", "targets", {
             "before": [asdict(t) for t in before.values()], "after": [asdict(t) for t in kept],
             "removed": [c.indicator for c in removed]}, user)
@@ -331,15 +270,30 @@ def setting_int(store: Store, key: str, default: int) -> int:
         return default
 
 
-def set_setting(store: Store, key: str, value: object, user: str | None = None, *, role: str | None = None
-                ) -> None:
-    """Store one setting, audit it, and bump the data version (role 'settings')."""
-    require(role, "settings")
+def check_setting(key: str, value: object, rule_calendars: Sequence[str]) -> None:
+    """Raise InputRefused when a setting's value is invalid: a timezone, calendars still in use, pause statuses."""
     if key == "timezone":
         try:
             ZoneInfo(str(value))
         except (ZoneInfoNotFoundError, ValueError):
             raise InputRefused(f"Unknown timezone {value!r}.", "Use an IANA name such as Asia/Shanghai.") from None
+    elif key == "calendars":
+        check_rule_calendars(rule_calendars, parse_calendars(value))
+    elif key == "pause_statuses":
+        parse_pause_statuses(value)
+
+
+def clock_settings(store: Store) -> ClockSettings:
+    """Return the stored business calendars and pause statuses (SPEC §4a)."""
+    return ClockSettings(parse_calendars(get_setting(store, "calendars") or {}),
+                         parse_pause_statuses(get_setting(store, "pause_statuses") or []))
+
+
+def set_setting(store: Store, key: str, value: object, user: str | None = None, *, role: str | None = None
+                ) -> None:
+    """Store one setting, audit it, and bump the data version (role 'settings')."""
+    require(role, "settings")
+    check_setting(key, value, [r.calendar for r in sla_rules(store)])
     before = get_setting(store, key)
     with store.transaction() as cur:
         cur.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -352,8 +306,8 @@ def reset_defaults(store: Store, user: str | None = None, *, role: str | None = 
     """Restore the SLA rules, targets and settings of SPEC §4, audited (role 'settings')."""
     require(role, "settings")
     with store.transaction() as cur:
-        _write_rules(cur, DEFAULT_SLA_RULES)
-        _write_targets(cur, DEFAULT_TARGETS)
+        write_rules(cur, DEFAULT_SLA_RULES)
+        write_targets(cur, DEFAULT_TARGETS)
         for key, value in DEFAULT_SETTINGS.items():
             cur.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                         [key, json.dumps(value)])

@@ -1,13 +1,26 @@
--- Every ticket with the SLA limits that apply to it (minutes) and when each one falls due.
-WITH lim AS (
-    {limits}
+-- Every ticket with its SLA limits (minutes), its clocks, and the moment each limit falls due on its
+-- calendar: the moment B(ts) reaches B(created_at) + limit, found with an ASOF join on the cumulative
+-- open time of the calendar's spans. A clock that has been paused has no fixed due moment (it moves
+-- with each pause), so it is NULL there and the clock columns tell how much is used.
+WITH tc AS (
+    SELECT t.*,
+        t.frt_b0 + CAST(round(t.frt_limit_us) AS BIGINT) AS frt_target,
+        t.res_b0 + CAST(round(t.res_limit_us) AS BIGINT) AS res_target
+    FROM {clock} t
 )
 SELECT t.ticket_id, t.created_at, t.first_response_at, t.resolved_at,
     t.channel, t.type, t.priority, t.team, t.agent,
-    l.frt_limit_min, l.res_limit_min,
-    t.created_at + to_microseconds(CAST(round(l.frt_limit_min * 60000000) AS BIGINT)) AS frt_due_at,
-    t.created_at + to_microseconds(CAST(round(l.res_limit_min * 60000000) AS BIGINT)) AS res_due_at
-FROM tickets_current t
-LEFT JOIN lim l ON l.channel = t.channel AND l.type = t.type AND l.priority = t.priority
-WHERE {where}
+    t.frt_limit_us / 60000000.0 AS frt_limit_min, t.res_limit_us / 60000000.0 AS res_limit_min,
+    t.frt_cal, t.res_cal, t.frt_elapsed_us, t.res_elapsed_us, t.frt_paused_us, t.res_paused_us,
+    CASE WHEN t.frt_limit_us IS NULL OR t.frt_paused_us > 0 THEN NULL
+         WHEN t.frt_cal = '24x7' THEN t.created_at + to_microseconds(CAST(round(t.frt_limit_us) AS BIGINT))
+         ELSE greatest(t.created_at, TIMESTAMP '1970-01-01 00:00:00'
+                       + to_microseconds(kf.start_us + t.frt_target - kf.cum_us)) END AS frt_due_at,
+    CASE WHEN t.res_limit_us IS NULL OR t.res_paused_us > 0 THEN NULL
+         WHEN t.res_cal = '24x7' THEN t.created_at + to_microseconds(CAST(round(t.res_limit_us) AS BIGINT))
+         ELSE greatest(t.created_at, TIMESTAMP '1970-01-01 00:00:00'
+                       + to_microseconds(kr.start_us + t.res_target - kr.cum_us)) END AS res_due_at
+FROM tc t
+ASOF LEFT JOIN _csq_cal kf ON kf.cal = t.frt_cal AND t.frt_target > kf.cum_us
+ASOF LEFT JOIN _csq_cal kr ON kr.cal = t.res_cal AND t.res_target > kr.cum_us
 ORDER BY t.created_at, t.ticket_id
