@@ -1,4 +1,5 @@
-"""Monitoring (/monitoring): trend with control limits, breakdowns, SLA compliance and breached tickets."""
+"""Monitoring (/monitoring): trend with control limits, breakdowns, daily backlog, SLA compliance and breached
+tickets."""
 import streamlit as st
 
 from csq.core import exports, roles
@@ -6,8 +7,9 @@ from csq.core.i18n import describe_filter, fmt_month, fmt_number, t
 from csq.dashboard import state, url, widgets
 from csq.metrics import spc
 from csq.metrics.display import indicator_name
-from csq.metrics.indicators import INDICATORS
-from csq.monitoring import charts, tickets
+from csq.metrics.clock import CLOCKS
+from csq.metrics.indicators import BUSINESS_KEYS, INDICATORS, formula
+from csq.monitoring import backlog, charts, tickets
 
 v = state.view()
 f = v.filter
@@ -21,6 +23,14 @@ url.page_param("indicator", keys, "frt_sla_rate")
 key = st.selectbox(v.tr("indicator"), keys, key="p_indicator", format_func=lambda k: indicator_name(k, v.lang))
 url.set_page_param("indicator", key)
 target = v.targets().get(key)
+# Durations can be shown on the business clock of each ticket's SLA rule (SPEC §4a); the rates always are.
+clock = "calendar"
+if key in BUSINESS_KEYS:
+    url.page_param("clock", list(CLOCKS), "calendar")
+    clock = st.segmented_control(v.tr("mon_clock"), list(CLOCKS), key="p_clock", help=v.tr("mon_clock_help"),
+                                 format_func=lambda c: v.tr(f"mon_clock_{c}")) or "calendar"
+    url.set_page_param("clock", None if clock == "calendar" else clock)  # the default stays out of shared links
+st.caption(f"{v.tr('formula')}: {formula(key, v.lang, clock)}")
 
 
 @st.fragment(parallel=True)  # sections load side by side; one slow query holds up only its own
@@ -31,14 +41,14 @@ def trend_section() -> None:
                                  format_func=lambda x: t(x, v.lang)) or "month"
     url.set_page_param("grain", None if grain == "month" else grain)  # the default stays out of shared links
     if grain != "month":
-        by_period = v.kpis(f, (grain,), (key,))
+        by_period = v.kpis(f, (grain,), (key,), clock)
         if not by_period:
             st.info(v.tr("no_match"))
             return
         st.plotly_chart(charts.period_figure(by_period, grain, key, target, v.lang), key="trend_chart_" + grain)
         st.caption(v.tr("grain_note"))
         return
-    rows = v.kpis(f, ("month",), (key,))
+    rows = v.kpis(f, ("month",), (key,), clock)
     points = spc.control_chart(rows, key, INDICATORS[key].unit, v.catalog.running)
     if not any(p.value is not None for p in points):
         st.info(v.tr("no_match"))
@@ -64,15 +74,31 @@ def breakdown_section() -> None:
     st.subheader(v.tr("breakdown"))
     by = st.segmented_control(v.tr("breakdown_by"), ["team", "channel", "type", "priority"], key="breakdown_by",
                               default="team", format_func=lambda x: t(x, v.lang)) or "team"
-    rows = [r for r in v.kpis(f, (by,), (key,)) if r.group(by) is not None]
+    rows = [r for r in v.kpis(f, (by,), (key,), clock) if r.group(by) is not None]
     if not rows:
         st.info(v.tr("no_match"))
         return
     st.plotly_chart(charts.breakdown_figure(rows, by, key, v.lang), key="breakdown_chart")
-    heat = v.kpis(f, ("team", "month"), (key,))
+    heat = v.kpis(f, ("team", "month"), (key,), clock)
     heat = [r for r in heat if r.group("team") is not None and r.value(key) is not None]
     if heat:
         st.plotly_chart(charts.heatmap_figure(heat, "team", key, v.lang), key="heatmap_chart")
+
+
+@st.fragment(parallel=True)
+def backlog_section() -> None:
+    """Open tickets at the end of each day stacked by status, and whether a status history stands behind them."""
+    st.subheader(v.tr("mon_backlog"), help=v.tr("mon_backlog_help"))
+    table = v.cached(backlog.backlog, f)
+    if table.num_rows == 0:
+        st.info(v.tr("no_match"))
+        return
+    st.plotly_chart(charts.backlog_figure(table, v.lang), key="backlog_chart")
+    with_history, total = v.cached(backlog.history_coverage, f)
+    if with_history == 0:
+        st.caption(v.tr("mon_backlog_no_history"))
+    elif with_history < total:
+        st.caption(v.tr("mon_backlog_partial", n=fmt_number(with_history, v.lang)))
 
 
 @st.fragment(parallel=True)
@@ -133,6 +159,7 @@ def tickets_section() -> None:
 
 trend_section()
 breakdown_section()
+backlog_section()
 sla_section()
 st.subheader(v.tr("breached"))
 tickets_section()

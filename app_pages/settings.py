@@ -1,6 +1,8 @@
-"""Settings (/settings): targets, SLA rules with a match preview, scoring weights, timezone, reset to defaults."""
+"""Settings (/settings): targets, SLA rules with a match preview, business calendars and pause statuses with a
+preview of the tickets they move, scoring weights, timezone, reset to defaults."""
 import streamlit as st
 
+from csq.configuration import calendars as calendar_edit
 from csq.configuration import editing as configuration
 from csq.core import roles
 from csq.core.i18n import fmt_number, value_label
@@ -8,7 +10,9 @@ from csq.core.kinds import CHANNELS, PRIORITIES, TYPES
 from csq.dashboard import state, widgets
 from csq.evaluation import scorecard
 from csq.metrics.display import indicator_name
+from csq.metrics.opening_hours import holiday_years
 from csq.store import settings
+from csq.store.calendars import ALWAYS, WEEKDAYS, WORKDAYS_9_18, Calendar
 
 v = state.view("target")
 may_targets = roles.may(v.role, "target")
@@ -81,6 +85,7 @@ def rules_section(ver: int) -> None:
     st.caption(v.tr("settings_sla_help"))
     if not may_settings:
         st.info(v.tr("settings_admin_only"))
+    clock = settings.clock_settings(v.store)
     edited = st.data_editor(
         configuration.rule_rows(v.store), key=f"settings_rules_{ver}", hide_index=True, width="stretch",
         num_rows="dynamic" if may_settings else "fixed", disabled=not may_settings, placeholder="–",
@@ -93,11 +98,20 @@ def rules_section(ver: int) -> None:
             "priority": st.column_config.SelectboxColumn(v.tr("priority"), options=list(PRIORITIES),
                                                          format_func=lambda x: value_label("priority", x, v.lang)),
             "first_response_min": st.column_config.NumberColumn(v.tr("settings_frt_limit"), min_value=0.0),
-            "resolution_min": st.column_config.NumberColumn(v.tr("settings_res_limit"), min_value=0.0)})
+            "resolution_min": st.column_config.NumberColumn(v.tr("settings_res_limit"), min_value=0.0),
+            "calendar": st.column_config.SelectboxColumn(v.tr("settings_calendar"), help=v.tr("settings_calendar_help"),
+                                                         options=[ALWAYS, *clock.calendars], default=ALWAYS),
+            "pause_first_response": st.column_config.CheckboxColumn(v.tr("settings_pause_frt"), default=False,
+                                                                    help=v.tr("settings_pause_frt_help"))})
     with widgets.reported():
-        rules = configuration.rules_from_rows(edited)
+        rules = configuration.rules_from_rows(edited, clock.calendars)
         if rules != settings.sla_rules(v.store):
             st.warning(v.tr("settings_rules_unsaved"), icon=":material/edit_note:")
+            change = calendar_edit.status_change(
+                v.store, calendar_edit.proposed_setup(v.store, clock.calendars, clock.pause_statuses, rules))
+            st.markdown(v.tr("settings_rules_change", n=fmt_number(change.changed, v.lang, 0),
+                             f=fmt_number(change.by_limit("frt"), v.lang, 0),
+                             r=fmt_number(change.by_limit("res"), v.lang, 0)))
         counts = configuration.rule_preview(v.store, rules)
         any_label = v.tr("settings_any")
         st.markdown(f"**{v.tr('settings_preview')}**")
@@ -116,6 +130,79 @@ def rules_section(ver: int) -> None:
             with widgets.reported():
                 configuration.save_sla_rules(v.store, edited, role=v.role, user=user)
                 saved("settings_rules_saved")
+
+
+def moves_table(change: calendar_edit.StatusChange) -> None:
+    """Show how many tickets move from one SLA state to another, per limit."""
+    rows = [{v.tr("settings_clock_moves"): f"{v.tr(f'settings_limit_{lim}')}: {v.tr(f'sla_state_{a}')} → "
+                                           f"{v.tr(f'sla_state_{b}')}", "n": n}
+            for (lim, a, b), n in sorted(change.moves.items(), key=lambda kv: -kv[1])]
+    widgets.table(st, rows, hide_index=True, width="stretch", key="settings_clock_moves")
+
+
+def calendars_section(ver: int) -> None:
+    """Edit one business calendar (hours, holidays, own days) and the pause statuses, with a preview."""
+    st.subheader(v.tr("settings_calendars"))
+    st.caption(v.tr("settings_calendars_help"))
+    clock = settings.clock_settings(v.store)
+    names = [*clock.calendars, "__new__"]
+    pick = st.selectbox(v.tr("settings_cal_pick"), names, key=f"settings_cal_pick_{ver}",
+                        format_func=lambda n: v.tr("settings_cal_new") if n == "__new__" else n)
+    base = clock.calendars.get(pick) or WORKDAYS_9_18
+    name = st.text_input(v.tr("settings_cal_name"), key=f"settings_cal_name_{ver}",
+                         disabled=not may_settings) if pick == "__new__" else pick
+    rows = st.data_editor(
+        calendar_edit.calendar_rows(base), key=f"settings_cal_hours_{ver}_{pick}", hide_index=True, width="stretch",
+        disabled=["weekday"] if may_settings else True, alt=v.tr("settings_cal_hours"),
+        column_config={"weekday": st.column_config.SelectboxColumn(
+                           v.tr("settings_cal_weekday"), options=list(WEEKDAYS), width="small",
+                           format_func=lambda d: v.tr(f"settings_wd_{d}")),
+                       "hours": st.column_config.TextColumn(v.tr("settings_cal_hours"),
+                                                            help=v.tr("settings_cal_hours_help"))})
+    first, last = holiday_years()
+    holidays = st.checkbox(v.tr("settings_cal_holidays"), value=base.holidays == "cn", disabled=not may_settings,
+                           key=f"settings_cal_cn_{ver}_{pick}", help=v.tr("settings_cal_years", a=first, b=last))
+    c1, c2 = st.columns(2)
+    closed = c1.text_area(v.tr("settings_cal_closed"), calendar_edit.dates_text(base.closed), disabled=not may_settings,
+                          key=f"settings_cal_closed_{ver}_{pick}")
+    working = c2.text_area(v.tr("settings_cal_working"), calendar_edit.dates_text(base.working),
+                           disabled=not may_settings, key=f"settings_cal_working_{ver}_{pick}")
+    makeup = st.selectbox(v.tr("settings_cal_makeup"), list(WEEKDAYS), index=WEEKDAYS.index(base.makeup_day),
+                          format_func=lambda d: v.tr(f"settings_wd_{d}"), disabled=not may_settings,
+                          key=f"settings_cal_makeup_{ver}_{pick}")
+    pauses = st.multiselect(v.tr("settings_pause"), ["new", "open", "pending", "on_hold"],
+                            default=list(clock.pause_statuses), help=v.tr("settings_pause_help"),
+                            format_func=lambda x: value_label("event_status", x, v.lang), disabled=not may_settings,
+                            key=f"settings_pause_{ver}")
+    edited: dict[str, Calendar] | None = None
+    with widgets.reported():
+        proposal = dict(clock.calendars)
+        if name:
+            proposal[name] = calendar_edit.calendar_from_form(name, rows, holidays, closed, working, makeup)
+        edited = proposal
+        if edited != dict(clock.calendars) or tuple(pauses) != clock.pause_statuses:
+            st.warning(v.tr("settings_rules_unsaved"), icon=":material/edit_note:")
+            change = calendar_edit.status_change(v.store, calendar_edit.proposed_setup(v.store, edited, pauses))
+            if change.changed:
+                st.markdown(v.tr("settings_clock_preview", n=fmt_number(change.changed, v.lang, 0),
+                                 t=fmt_number(change.tickets, v.lang, 0), f=fmt_number(change.by_limit("frt"), v.lang, 0),
+                                 r=fmt_number(change.by_limit("res"), v.lang, 0)))
+                moves_table(change)
+            else:
+                st.caption(v.tr("settings_clock_unchanged"))
+    c1, c2 = st.columns(2)
+    # An edit the checks refused keeps its error above and cannot be saved.
+    if c1.button(v.tr("settings_save_calendars"), key="settings_save_calendars", type="primary",
+                 disabled=not may_settings or edited is None, icon=":material/save:") and edited is not None:
+        with widgets.reported():
+            calendar_edit.save_clock(v.store, edited, pauses, role=v.role, user=user)
+            saved("settings_calendars_saved")
+    if pick in clock.calendars and c2.button(v.tr("settings_delete_calendar"), key="settings_delete_calendar",
+                                             disabled=not may_settings, icon=":material/delete:"):
+        with widgets.reported():
+            calendar_edit.save_clock(v.store, {n: c for n, c in clock.calendars.items() if n != pick},
+                                     list(clock.pause_statuses), role=v.role, user=user)
+            saved("settings_calendar_deleted")
 
 
 def scoring_section(ver: int) -> None:
@@ -178,6 +265,8 @@ version = int(st.session_state.get("settings_editor_v", 0))
 targets_section(version)
 st.divider()
 rules_section(version)
+st.divider()
+calendars_section(version)
 st.divider()
 scoring_section(version)
 st.divider()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from zoneinfo import available_timezones
 
 from csq.core.roles import require
@@ -10,6 +10,7 @@ from csq.errors import InputRefused
 from csq.evaluation import scorecard
 from csq.metrics.indicators import INDICATORS
 from csq.store import Store, settings
+from csq.store.calendars import ALWAYS
 from csq.store.settings import SlaRule, Target
 
 _RULE_FIELDS = ("channel", "type", "priority")
@@ -94,12 +95,14 @@ def save_targets(store: Store, rows: Sequence[Mapping[str, object]], *, role: st
 def rule_rows(store: Store) -> list[dict[str, object]]:
     """Return the SLA rules in order, limits in minutes, empty match fields as None (any)."""
     return [{"channel": r.channel, "type": r.type, "priority": r.priority,
-             "first_response_min": r.first_response_min, "resolution_min": r.resolution_min}
+             "first_response_min": r.first_response_min, "resolution_min": r.resolution_min,
+             "calendar": r.calendar, "pause_first_response": r.pause_first_response}
             for r in settings.sla_rules(store)]
 
 
-def rules_from_rows(rows: Sequence[Mapping[str, object]]) -> list[SlaRule]:
-    """Return SLA rules from edited rows (blank = any / not set), validated as the store requires."""
+def rules_from_rows(rows: Sequence[Mapping[str, object]], calendars: Collection[str] = ()) -> list[SlaRule]:
+    """Return SLA rules from edited rows (blank = any / not set; blank calendar = 24x7), validated against
+    the calendar names as the store requires."""
     rules = []
     for r in rows:
         if all(_blank(r.get(f)) for f in (*_RULE_FIELDS, "first_response_min", "resolution_min")):
@@ -107,8 +110,10 @@ def rules_from_rows(rows: Sequence[Mapping[str, object]]) -> list[SlaRule]:
         match = {f: None if _blank(r.get(f)) else str(r[f]) for f in _RULE_FIELDS}
         limits = {f: None if _blank(r.get(f)) else float(r[f])  # type: ignore[arg-type]
                   for f in ("first_response_min", "resolution_min")}
-        rules.append(SlaRule(**match, **limits))  # type: ignore[arg-type]
-    settings.validate_rules(rules)
+        calendar = ALWAYS if _blank(r.get("calendar")) else str(r["calendar"])
+        pause = bool(r.get("pause_first_response")) and not _blank(r.get("pause_first_response"))
+        rules.append(SlaRule(**match, **limits, calendar=calendar, pause_first_response=pause))  # type: ignore[arg-type]
+    settings.validate_rules(rules, calendars)
     return rules
 
 
@@ -147,7 +152,7 @@ def save_sla_rules(store: Store, rows: Sequence[Mapping[str, object]], *, role: 
                    user: str | None = None) -> list[SlaRule]:
     """Replace the SLA rules with the rows' (role 'settings'; validated, audited, at once); return them."""
     require(role, "settings")  # before validating: a refused role learns nothing about its rows
-    rules = rules_from_rows(rows)
+    rules = rules_from_rows(rows, settings.clock_settings(store).calendars)
     settings.set_sla_rules(store, rules, user, role=role)
     return rules
 

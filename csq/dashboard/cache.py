@@ -38,14 +38,14 @@ def get_store() -> Store:
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=512, show_spinner=False)
 def _kpis(_store: Store, version: Version, f: Filter, by: tuple[str, ...],
-          keys: tuple[str, ...] | None) -> list[dict[str, Any]]:
-    return engine.compute(_store, f, by=by, indicators=keys)
+          keys: tuple[str, ...] | None, clock: str) -> list[dict[str, Any]]:
+    return engine.compute(_store, f, by=by, indicators=keys, clock=clock)
 
 
 def kpis(store: Store, version: Version, f: Filter, by: tuple[str, ...] = (),
-         keys: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
-    """Return indicator rows for the filter, cached on the filter and the store's data version."""
-    return _kpis(store, version, f, by, keys)
+         keys: tuple[str, ...] | None = None, clock: str = "calendar") -> list[dict[str, Any]]:
+    """Return indicator rows for the filter on a clock, cached on the filter, clock and the data version."""
+    return _kpis(store, version, f, by, keys, clock)
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=16, show_spinner=False)

@@ -37,9 +37,10 @@ class View:
         """Return UI text in the view's language."""
         return t(key, self.lang, **fmt)
 
-    def kpis(self, f: Filter, by: tuple[str, ...] = (), keys: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
-        """Return indicator rows for a filter, cached on the store's data version."""
-        return cache.kpis(self.store, self.version, f, by, keys)
+    def kpis(self, f: Filter, by: tuple[str, ...] = (), keys: tuple[str, ...] | None = None,
+             clock: str = "calendar") -> list[dict[str, Any]]:
+        """Return indicator rows for a filter (durations on `clock`), cached on the store's data version."""
+        return cache.kpis(self.store, self.version, f, by, keys, clock)
 
     def cached(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Return fn(store, *args, **kwargs), cached on its name, arguments and the data version."""

@@ -20,6 +20,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--by", nargs="+", action="extend", metavar="FIELD", help=BY_HELP)
     p.add_argument("--where", action="append", metavar="FIELD=VALUE")
     p.add_argument("--indicators", metavar="KEY,KEY")
+    p.add_argument("--clock", choices=["calendar", "business"], default="calendar",
+                   help="clock of the duration indicators frt_*, art_*: calendar time (default), or the business "
+                        "time of each ticket's SLA rule less pauses (SPEC §4a)")
     p.set_defaults(func=cmd_kpi)
 
 
@@ -48,7 +51,7 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     from csq.metrics.choices import catalog
     from csq.metrics.display import format_value
     from csq.metrics.engine import compute
-    from csq.metrics.indicators import INDICATORS
+    from csq.metrics.indicators import CLOCK_NOTE, INDICATORS
     from csq.metrics.sla import as_of
 
     keys = [k.strip() for k in args.indicators.split(",")] if args.indicators else None
@@ -60,7 +63,7 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     f = filter_for(args, by)
     store = open_for(args, read_only=True)
     try:
-        rows = compute(store, f, by=by, indicators=keys)
+        rows = compute(store, f, by=by, indicators=keys, clock=args.clock)
         months, moment = catalog(store).months, as_of(store)
     finally:
         store.close()
@@ -69,6 +72,8 @@ def cmd_kpi(args: argparse.Namespace) -> int:
         print_json([_with_period(kpi_object(r.as_json()), by, first, last) for r in rows])
         return 0
     print(period_line(f.period_from, f.period_to, months, moment))
+    if args.clock == "business":
+        print(f"Durations (frt_*, art_*) on the business clock. {CLOCK_NOTE[0]}")
     for row in rows:
         group = " · ".join(f"{g}={row.group(g)}" for g in by) or "all"
         print(f"[{group}]")

@@ -82,4 +82,61 @@ TEXT: dict[str, tuple[str, str]] = {
     "settings_reset_confirm": ("我确认恢复全部默认设置", "I confirm resetting every setting"),
     "settings_reset_all": ("全部恢复默认", "Reset everything"),
     "settings_reset_done": ("已恢复默认设置。", "Defaults restored."),
+    "settings_calendar": ("计时日历", "Calendar"),
+    "settings_calendar_help": ("时限按哪个日历计时：24x7 为全天候；营业日历只计营业时间。",
+                               "The calendar the limits count on: 24x7 counts every minute; a business calendar "
+                               "only its opening hours."),
+    "settings_pause_frt": ("首响也暂停", "Pause first resp."),
+    "settings_pause_frt_help": ("勾选后，工单处于暂停状态的时间也不计入首次响应时限（解决时限总是扣除）。",
+                                "Ticked: time in a pause status also stops the first-response clock (it always "
+                                "stops the resolution clock)."),
+    "settings_rules_change": ("按修改后的规则，{n} 张工单的 SLA 状态将改变（首次响应 {f}，解决 {r}）。",
+                              "Under the edited rules, {n} tickets change SLA status (first response {f}, "
+                              "resolution {r})."),
+    "settings_calendars": ("营业日历与节假日", "Business calendars and holidays"),
+    "settings_calendars_help": ("营业日历决定 SLA 时限按哪些时间计时：每周各天的营业时段（可多段，如午休）、中国法定节假日与调休，"
+                                "以及本中心自己的休息日和额外工作日。调休上班日和额外工作日按所选工作日的营业时间。",
+                                "A business calendar decides which time an SLA limit counts: the opening hours of "
+                                "each weekday (several spans allowed, e.g. a lunch break), Chinese statutory "
+                                "holidays with their 调休 make-up days, and the center's own closed and extra "
+                                "working days. Make-up and extra working days open with the hours of the chosen "
+                                "weekday."),
+    "settings_cal_pick": ("日历", "Calendar"),
+    "settings_cal_new": ("＋ 新建日历", "+ New calendar"),
+    "settings_cal_name": ("新日历名称（字母、数字、_ 或 -）", "New calendar name (letters, digits, _ or -)"),
+    "settings_cal_weekday": ("星期", "Weekday"),
+    "settings_cal_hours": ("营业时段", "Opening hours"),
+    "settings_cal_hours_help": ("如 09:00-12:00, 13:30-18:00；留空表示当天不营业。",
+                                "e.g. 09:00-12:00, 13:30-18:00; empty means closed that day."),
+    "settings_cal_holidays": ("按中国法定节假日及调休（节假日不营业，调休日上班）",
+                              "Chinese statutory holidays and 调休 (closed on holidays, open on make-up days)"),
+    "settings_cal_years": ("节假日数据覆盖 {a}–{b} 年；其他年份只按每周营业时间计。",
+                           "Holiday data covers {a}–{b}; other years follow the weekly hours only."),
+    "settings_cal_closed": ("本中心休息日（每行一个日期，YYYY-MM-DD）", "The center's own closed days (one date a line, YYYY-MM-DD)"),
+    "settings_cal_working": ("本中心额外工作日（每行一个日期）", "Extra working days (one date a line)"),
+    "settings_cal_makeup": ("调休日与额外工作日按哪天的营业时间", "Make-up and extra working days open like"),
+    "settings_wd_mon": ("星期一", "Monday"), "settings_wd_tue": ("星期二", "Tuesday"),
+    "settings_wd_wed": ("星期三", "Wednesday"), "settings_wd_thu": ("星期四", "Thursday"),
+    "settings_wd_fri": ("星期五", "Friday"), "settings_wd_sat": ("星期六", "Saturday"),
+    "settings_wd_sun": ("星期日", "Sunday"),
+    "settings_pause": ("暂停状态", "Pause statuses"),
+    "settings_pause_help": ("工单处于这些状态（来自工单流转记录）的时间不计入解决时限；规则勾选「首响也暂停」时也不计入首次响应时限。",
+                            "Time a ticket spends in these statuses (from its status history) does not count "
+                            "against the resolution limit, nor against first response where a rule says so."),
+    "settings_clock_preview": ("若保存：{n} 张工单的 SLA 状态将改变（共 {t} 张；首次响应 {f}，解决 {r}）。",
+                               "If saved: {n} of {t} tickets change SLA status (first response {f}, "
+                               "resolution {r})."),
+    "settings_clock_moves": ("状态变化", "Changes"),
+    "settings_clock_unchanged": ("此修改不改变任何工单的 SLA 状态。", "This edit changes no ticket's SLA status."),
+    "settings_save_calendars": ("保存日历与暂停状态", "Save calendars and pause statuses"),
+    "settings_calendars_saved": ("日历与暂停状态已保存，SLA 指标已按新日历重新计算。",
+                                 "Calendars and pause statuses saved; the SLA indicators now use them."),
+    "settings_delete_calendar": ("删除此日历", "Delete this calendar"),
+    "settings_calendar_deleted": ("日历已删除。", "Calendar deleted."),
+    "settings_limit_frt": ("首次响应", "First response"),
+    "settings_limit_res": ("解决", "Resolution"),
+    "sla_state_met": ("达标", "met"),
+    "sla_state_breached": ("超时", "breached"),
+    "sla_state_inside": ("时限内", "inside the limit"),
+    "sla_state_none": ("无时限", "no limit"),
 }
