@@ -181,7 +181,7 @@ def calendars_section(ver: int) -> None:
             proposal[name] = calendar_edit.calendar_from_form(name, rows, holidays, closed, working, makeup)
         edited = proposal
         if edited != dict(clock.calendars) or tuple(pauses) != clock.pause_statuses:
-            st.warning(v.tr("settings_rules_unsaved"), icon=":material/edit_note:")
+            st.warning(v.tr("settings_calendars_unsaved"), icon=":material/edit_note:")
             change = calendar_edit.status_change(v.store, calendar_edit.proposed_setup(v.store, edited, pauses))
             if change.changed:
                 st.markdown(v.tr("settings_clock_preview", n=fmt_number(change.changed, v.lang, 0),

@@ -128,6 +128,9 @@ TEXT: dict[str, tuple[str, str]] = {
                                "resolution {r})."),
     "settings_clock_moves": ("状态变化", "Changes"),
     "settings_clock_unchanged": ("此修改不改变任何工单的 SLA 状态。", "This edit changes no ticket's SLA status."),
+    "settings_calendars_unsaved": ("日历或暂停状态已修改但尚未保存：下方预览按修改后的设置计算，点击「保存日历与暂停状态」后生效。",
+                                   "The calendar or pause statuses are edited but not saved: the preview below uses "
+                                   "the edit; press Save calendars and pause statuses to apply it."),
     "settings_save_calendars": ("保存日历与暂停状态", "Save calendars and pause statuses"),
     "settings_calendars_saved": ("日历与暂停状态已保存，SLA 指标已按新日历重新计算。",
                                  "Calendars and pause statuses saved; the SLA indicators now use them."),
