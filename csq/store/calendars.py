@@ -1,7 +1,6 @@
 """Business calendars and pause statuses of SPEC §4a: their model, validation, defaults and storage."""
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,11 +45,6 @@ class Calendar:
         if self.makeup_day != "mon":
             out["makeup_day"] = self.makeup_day
         return out
-
-    @property
-    def weekly_minutes(self) -> int:
-        """Return the opening minutes of an ordinary week."""
-        return sum(e - s for spans in self.hours for s, e in spans)
 
 
 def _hhmm(minutes: int) -> str:
@@ -178,8 +172,3 @@ def check_rule_calendars(names: Sequence[str], calendars: Collection[str]) -> No
         if name != ALWAYS and name not in calendars:
             raise InputRefused(f"SLA rule {i}: calendar {name!r} is not defined.",
                                f"Use {ALWAYS} or one of: {', '.join(calendars) or '(none defined)'}.")
-
-
-def dump_calendars(calendars: Mapping[str, Calendar]) -> str:
-    """Return the calendars as the JSON text stored in the settings table."""
-    return json.dumps({n: c.as_json() for n, c in calendars.items()}, ensure_ascii=False)
