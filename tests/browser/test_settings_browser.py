@@ -41,15 +41,16 @@ def _cli_frt(db: Path) -> float:
     return float(out[0]["frt_sla_rate"])  # type: ignore[index]
 
 
-def _type_into_rules_grid(page, row: int, columns_left_of_last: int, text: str) -> None:
-    """Select a cell of the SLA grid by keyboard from the last column (its right edge is always known), type, Enter."""
+def _type_into_rules_grid(page, row: int, columns_right_of_first: int, text: str) -> None:
+    """Select a cell of the SLA grid by keyboard from the first column (a select box, so a click only selects), type, Enter."""
     grid = page.locator(RULES_GRID)
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + box["width"] - 30, box["y"] + HEADER_PX + ROW_PX * row + ROW_PX / 2)
+    # x + 80: past the row-selection checkboxes a dynamic grid draws first, inside the channel column.
+    page.mouse.click(box["x"] + 80, box["y"] + HEADER_PX + ROW_PX * row + ROW_PX / 2)
     page.wait_for_timeout(400)  # the grid takes the focus after the click; keys sent earlier are lost
-    for _ in range(columns_left_of_last):
-        page.keyboard.press("ArrowLeft")
+    for _ in range(columns_right_of_first):
+        page.keyboard.press("ArrowRight")
         page.wait_for_timeout(200)
     page.keyboard.type(text)
     page.wait_for_timeout(200)
@@ -70,8 +71,8 @@ def test_phone_limit_2_to_3_minutes_in_the_browser_changes_the_tile_the_cli_and_
     assert exceptions(page) == []
     main = '[data-testid="stMain"]'
     assert "edited but not saved" not in page.inner_text(main)
-    # Columns: channel, type, priority, first response, resolution. Row 0 is rule 1 (phone).
-    _type_into_rules_grid(page, row=0, columns_left_of_last=1, text="3")
+    # Columns: channel, type, priority, first response, resolution, calendar, pause. Row 0 is rule 1 (phone).
+    _type_into_rules_grid(page, row=0, columns_right_of_first=3, text="3")
     page.get_by_text("The SLA rules are edited but not saved").wait_for()
     page.get_by_role("button", name="Save SLA rules").click()
     # Saving reruns twice (save, then a fresh run showing the message), so wait for the message itself.
