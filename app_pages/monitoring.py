@@ -4,10 +4,10 @@ import streamlit as st
 
 from csq.core import exports, roles
 from csq.core.i18n import describe_filter, fmt_month, fmt_number, t
-from csq.dashboard import state, url, widgets
+from csq.dashboard import control_chart, state, url, widgets
 from csq.metrics import spc
-from csq.metrics.display import indicator_name
 from csq.metrics.clock import CLOCKS
+from csq.metrics.display import indicator_name
 from csq.metrics.indicators import BUSINESS_KEYS, INDICATORS, formula
 from csq.monitoring import backlog, charts, tickets
 
@@ -48,24 +48,20 @@ def trend_section() -> None:
         st.plotly_chart(charts.period_figure(by_period, grain, key, target, v.lang), key="trend_chart_" + grain)
         st.caption(v.tr("grain_note"))
         return
-    rows = v.kpis(f, ("month",), (key,), clock)
-    points = spc.control_chart(rows, key, INDICATORS[key].unit, v.catalog.running)
-    if not any(p.value is not None for p in points):
-        st.info(v.tr("no_match"))
-        return
-    st.plotly_chart(charts.trend_figure(points, key, target, v.lang), key="trend_chart")
-    flagged = [p for p in points if p.signals]
-    if sum(p.value is not None for p in points) < 3:
-        st.caption(v.tr("not_enough_months"))
-    elif flagged:
-        beyond = sum("beyond_limits" in p.signals for p in points)
-        if INDICATORS[key].unit == "rate" and beyond > sum(p.value is not None for p in points) / 2:
+    kind, baseline = control_chart.chart_controls(v, INDICATORS[key].unit == "rate")
+    # The period widened to hold a baseline chosen before it; the points shown stay the period's.
+    rows = v.kpis(spc.widened(f, baseline), ("month",), (key,), clock)
+    with widgets.reported():
+        chart = spc.control_chart(rows, key, INDICATORS[key].unit, v.catalog.running, kind, baseline,
+                                  (f.period_from, f.period_to))
+        if not any(p.value is not None for p in chart.points):
+            st.info(v.tr("no_match"))
+            return
+        st.plotly_chart(charts.trend_figure(chart, key, target, v.lang), key="trend_chart")
+        beyond = sum("beyond_limits" in p.signals for p in chart.points)
+        if chart.chart == "p" and beyond > chart.months_with_data / 2:
             st.caption(v.tr("overdispersed"))
-        with st.expander(f"{v.tr('signals')} ({len(flagged)})", expanded=True):
-            for p in flagged:
-                st.markdown(f"- {spc.explain(p, v.lang)}")
-    else:
-        st.caption(v.tr("no_signals"))
+        control_chart.show_signals(v, chart, indicator_name(key, v.lang))
 
 
 @st.fragment(parallel=True)

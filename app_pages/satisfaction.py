@@ -5,7 +5,7 @@ import streamlit as st
 
 from csq.core import roles
 from csq.core.i18n import describe_filter, fmt_fixed, fmt_month, t, value_label
-from csq.dashboard import state, widgets
+from csq.dashboard import control_chart, state, widgets
 from csq.metrics import spc
 from csq.metrics.display import format_value, indicator_name
 from csq.metrics.indicators import INDICATORS, formula
@@ -58,30 +58,24 @@ def trends_section() -> None:
     """Each indicator by month with its target, n and control limits, and the months that broke a rule."""
     st.subheader(v.tr("sat_trends"))
     st.caption(v.tr("sat_limits_how"))
-    monthly = v.kpis(f, ("month",), sat.KEYS)
+    kind, baseline = control_chart.chart_controls(v, rates=True)
+    monthly = v.kpis(spc.widened(f, baseline), ("month",), sat.KEYS)
     for i, key in enumerate(sat.KEYS):
         if i % 2 == 0:
             grid = st.columns(2)   # one row per pair keeps the reading order when columns stack on a phone
-        points = spc.control_chart(monthly, key, INDICATORS[key].unit, v.catalog.running)
+        unit = INDICATORS[key].unit
+        chart = spc.control_chart(monthly, key, unit, v.catalog.running, control_chart.kind_for(kind, unit),
+                                  baseline, (f.period_from, f.period_to))
         with grid[i % 2]:
-            if not any(p.value is not None for p in points):
+            if not any(p.value is not None for p in chart.points):
                 st.markdown(f"**{indicator_name(key, v.lang)}**")
                 st.info(v.tr("no_match"))
                 continue
-            st.plotly_chart(charts.trend_figure(points, key, targets.get(key), v.lang), key=f"sat_trend_{key}")
-            few = [fmt_month(p.month, v.lang) for p in points if p.value is not None and p.n < sat.MIN_ANSWERS]
+            st.plotly_chart(charts.trend_figure(chart, key, targets.get(key), v.lang), key=f"sat_trend_{key}")
+            few = [fmt_month(p.month, v.lang) for p in chart.points if p.value is not None and p.n < sat.MIN_ANSWERS]
             if few:
                 st.caption(v.tr("sat_months_few", min=sat.MIN_ANSWERS, months=", ".join(few)))
-            flagged = [p for p in points if p.signals]
-            if sum(p.value is not None for p in points) < spc.MIN_MONTHS:
-                st.caption(v.tr("not_enough_months"))
-            elif flagged:
-                with st.expander(f"{v.tr('signals')} · {indicator_name(key, v.lang)} ({len(flagged)})",
-                                 expanded=True):
-                    for p in flagged:
-                        st.markdown(f"- {spc.explain(p, v.lang)}")
-            else:
-                st.caption(v.tr("no_signals"))
+            control_chart.show_signals(v, chart, indicator_name(key, v.lang))
 
 
 @st.fragment(parallel=True)

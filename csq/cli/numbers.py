@@ -7,6 +7,10 @@ decimals. A p-value keeps 4 significant digits, because it can be very small. Th
 shows (0.1 % and 0.1 min), so a figure read from the JSON formats as the page shows it; at the coarser
 4 decimals for rates, about one figure in 25 would show 0.1 % off. Keys are never changed; values that are
 not numbers pass through untouched.
+
+A control chart (`spc --json`) keeps 9 decimals for its value, centre, limits and σz whatever the unit: it is
+read to check the arithmetic of SPEC §4b against an independent computation, and 9 decimals still hide float
+noise (about 1e-16) while staying exact to 1e-9.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from csq.metrics.indicators import INDICATORS
 
 DECIMALS: dict[str, int] = {"rate": 6, "min": 4, "h": 4, "score": 4, "points": 4}
+SPC_DECIMALS = 9
 P_VALUE_DIGITS = 4
 
 
@@ -56,17 +61,25 @@ def kpi_object(row: Mapping[str, object]) -> dict[str, object]:
 
 
 def spc_objects(points: Iterable[Mapping[str, object]], key: str) -> list[dict[str, object]]:
-    """Return `spc --json` objects with value, center and limits rounded for the indicator's unit."""
+    """Return `spc --json` objects with value, center, limits and σz to SPC_DECIMALS (counts stay whole)."""
     unit = unit_of(key)
-    limit_unit = "points" if unit == "count" else unit  # a mean of counts has decimals
     out = []
     for p in points:
         o = dict(p)
-        o["value"] = rounded(o.get("value"), unit)
-        for k in ("center", "lcl", "ucl"):
-            o[k] = rounded(o.get(k), limit_unit)
+        value = o.get("value")
+        o["value"] = rounded(value, "count") if unit == "count" else _places(value, SPC_DECIMALS)
+        for k in ("center", "lcl", "ucl", "sigma_z"):
+            if k in o:
+                o[k] = _places(o[k], SPC_DECIMALS)  # a mean of counts has decimals
         out.append(o)
     return out
+
+
+def _places(value: object, places: int) -> object:
+    """Return a number rounded to `places` decimals (never -0.0), anything else unchanged."""
+    if not _is_number(value) or not math.isfinite(float(value)):  # type: ignore[arg-type]
+        return value
+    return round(float(value), places) + 0.0  # type: ignore[arg-type]
 
 
 def servqual_object(result: Mapping[str, object]) -> dict[str, object]:
@@ -91,12 +104,16 @@ def scorecard_object(row: Mapping[str, object]) -> dict[str, object]:
 
 
 def effect_object(check: Mapping[str, object]) -> dict[str, object]:
-    """Return one `actions --verify --json` object: window values for the indicator's unit, p-value to 4 digits."""
+    """Return one `actions --verify --json` object: window values (comparison's too) for the unit, p to 4 digits."""
     unit = unit_of(check.get("indicator"))  # type: ignore[arg-type]
     out = dict(check)
     for side in ("before", "after"):
         window = out.get(side)
         if isinstance(window, Mapping):
             out[side] = {**window, "value": rounded(window.get("value"), unit)}
+    comparison = out.get("comparison")
+    if isinstance(comparison, Mapping):  # the rest of the center's windows, rounded like the scope's
+        out["comparison"] = {side: {**w, "value": rounded(w.get("value"), unit)} if isinstance(w, Mapping) else w
+                             for side, w in comparison.items()}
     out["p_value"] = significant(out.get("p_value"))
     return out

@@ -1,23 +1,58 @@
-"""Statistical process control for monthly indicator series: p-charts, XmR charts and run rules."""
+"""Statistical process control for monthly indicator series (SPEC §4b): which chart, its limits, its baseline,
+and the run rules each month broke. The arithmetic is in control_limits and run_rules; the words in spc_words."""
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from csq.core.months import month_range
-from csq.metrics.display import format_value
+from csq.core.months import Month, Period, month_range
+from csq.errors import InputRefused
+from csq.metrics.control_limits import Limits, chart_kind, p_limits, xmr_limits
 from csq.metrics.engine import compute
 from csq.metrics.filters import Filter
 from csq.metrics.indicators import INDICATORS
 from csq.metrics.periods import store_running_month
 from csq.metrics.results import Result
+from csq.metrics.run_rules import RULES, find_signals
 from csq.store import Store
 
 MIN_MONTHS = 3      # fewer months with data give no meaningful centre or spread
-RUN_LENGTH = 8      # Western Electric rule 4 / Nelson rule 2
-TREND_LENGTH = 6    # Nelson rule 3
-D2 = 1.128          # d2 constant for moving ranges of two points
+CHART_CHOICES = ("auto", "p_prime", "p", "xmr")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The months the limits come from: every month shown (both None) or a chosen range, frozen after it."""
+
+    start: str | None = None
+    end: str | None = None
+
+    @classmethod
+    def parse(cls, text: str | None) -> Baseline:
+        """Return the baseline written 'YYYY-MM:YYYY-MM' (empty = every month shown), or raise InputRefused."""
+        if text is None or not text.strip():
+            return cls()
+        parts = text.strip().split(":")
+        if len(parts) != 2:
+            raise InputRefused(f"The baseline {text!r} is not FROM:TO.",
+                               "Write the baseline as two months, e.g. --baseline 2025-01:2025-06.")
+        first, last = (str(Month.parse(x.strip(), "baseline")) for x in parts)
+        Period.parse(first, last)
+        return cls(first, last)
+
+    @property
+    def chosen(self) -> bool:
+        """Return whether a range was chosen (its limits are frozen for the months after it)."""
+        return self.start is not None
+
+    def text(self) -> str | None:
+        """Return the canonical 'YYYY-MM:YYYY-MM' for a URL or a command line, None for every month."""
+        return f"{self.start}:{self.end}" if self.start else None
+
+    def holds(self, month: str) -> bool:
+        """Return whether a month lies in the baseline (every month does when none was chosen)."""
+        return self.start is None or self.start <= month <= str(self.end)
 
 
 @dataclass(frozen=True)
@@ -32,8 +67,45 @@ class SpcPoint:
     ucl: float | None
     signals: tuple[str, ...]
     key: str = ""                # indicator key, so explain() can format values with their unit
-    trend: str | None = None     # 'up' or 'down' when the point ends a trend_of_6
+    trend: str | None = None     # 'up' or 'down' when the point is part of a trend_of_6
     partial: bool = False        # the running month: drawn, in progress, never part of the limits or a signal
+    in_baseline: bool = False    # the month's value is one the limits come from
+
+
+@dataclass(frozen=True)
+class MonthSignal:
+    """One broken run rule of a chart, with the months that make it up and its direction ('up' or 'down')."""
+
+    rule: str
+    months: tuple[str, ...]
+    direction: str
+
+
+@dataclass(frozen=True)
+class ControlChart:
+    """A monthly control chart: which chart, its baseline, σz for p′, the points and the rules broken.
+
+    `reason` says why there are no limits: 'few_months' (under 3 months with data) or 'baseline_short'.
+    """
+
+    key: str
+    chart: str
+    points: tuple[SpcPoint, ...]
+    signals: tuple[MonthSignal, ...] = ()
+    sigma_z: float | None = None
+    baseline: Baseline = Baseline()
+    used: tuple[str, str] | None = None      # the first and last month the limits came from
+    reason: str | None = None
+
+    @property
+    def flagged(self) -> list[SpcPoint]:
+        """Return the months that broke at least one rule."""
+        return [p for p in self.points if p.signals]
+
+    @property
+    def months_with_data(self) -> int:
+        """Return how many whole months (the running one left out) have a value."""
+        return sum(p.value is not None and not p.partial for p in self.points)
 
 
 def _series(rows: Iterable[Result], key: str) -> list[tuple[str, float | None, int]]:
@@ -51,90 +123,90 @@ def _series(rows: Iterable[Result], key: str) -> list[tuple[str, float | None, i
     return [(m, *found.get(m, (None, 0))) for m in month_range(min(found), max(found))]
 
 
-def _p_limits(series: Sequence[tuple[str, float | None, int]]) -> tuple[float, list[tuple[float, float] | None]]:
-    """Return the p-chart centre p̄ (weighted by n) and each month's (lcl, ucl), clipped to [0, 1]."""
-    data = [(v, n) for _, v, n in series if v is not None]
-    center = sum(v * n for v, n in data) / sum(n for _, n in data)
-    limits: list[tuple[float, float] | None] = []
-    for _, v, n in series:
-        if v is None:
-            limits.append(None)
-            continue
-        spread = 3 * math.sqrt(max(center * (1 - center), 0.0) / n)
-        limits.append((max(0.0, center - spread), min(1.0, center + spread)))
-    return center, limits
+def _limits(kind: str, series: Sequence[tuple[str, float | None, int]], base: Sequence[bool],
+            unit: str) -> Limits | None:
+    """Return the limits of the chosen kind over the baseline months, None when they cannot be drawn."""
+    values = [v for _, v, _ in series]
+    if kind == "xmr":
+        return xmr_limits(values, base, unit)
+    return p_limits(values, [n for _, _, n in series], base, prime=kind == "p_prime")
 
 
-def _xmr_limits(series: Sequence[tuple[str, float | None, int]], unit: str
-                ) -> tuple[float, list[tuple[float, float] | None]]:
-    """Return the individuals-chart centre (mean) and limits centre ± 3·MR̄/d2, the same for every month."""
-    values = [v for _, v, _ in series if v is not None]
-    center = sum(values) / len(values)
-    # A moving range never spans a month without data (as Minitab does): that gap is not short-term variation.
-    ranges = [abs(b[1] - a[1]) for a, b in zip(series, series[1:])
-              if a[1] is not None and b[1] is not None]
-    if not ranges:
-        return center, [None] * len(series)
-    sigma = sum(ranges) / len(ranges) / D2
-    lcl, ucl = center - 3 * sigma, center + 3 * sigma
-    if unit == "count":
-        lcl = max(0.0, lcl)
-    return center, [None if v is None else (lcl, ucl) for _, v, _ in series]
-
-
-def _side(value: float | None, center: float) -> int:
-    """Return +1 above the centre line, -1 below, 0 on it or without data."""
-    if value is None or math.isclose(value, center, rel_tol=1e-9, abs_tol=1e-12):
-        return 0
-    return 1 if value > center else -1
-
-
-def control_chart(rows: Sequence[Result], key: str, unit: str, partial: str | None = None) -> list[SpcPoint]:
-    """Return one SpcPoint per month (gaps included) with centre, limits and broken rules.
+def control_chart(rows: Sequence[Result], key: str, unit: str, partial: str | None = None, chart: str = "auto",
+                  baseline: Baseline = Baseline(), shown: tuple[str | None, str | None] = (None, None)
+                  ) -> ControlChart:
+    """Return the control chart of `key` by month: limits from the baseline, every run rule, gaps kept.
 
     `partial` names the running month (csq.metrics.periods): its point is kept, marked, and left out of the
-    centre, the limits and every rule, since a month of one day is not comparable with whole months.
+    centre, the limits and every rule, since a month of one day is not comparable with whole months. `shown`
+    trims the points to the period on screen after the limits and rules are found, so a baseline may lie
+    before it. Raises InputRefused for a p or p′ chart of something that is not a rate.
     """
+    try:
+        kind = chart_kind(unit, chart)
+    except ValueError:
+        raise InputRefused(f"{key} is not a rate, so it has no {chart} chart.",
+                           "Use --chart xmr (or auto) for means, medians, percentiles, counts and NPS.") from None
     series = _series(rows, key)
     tail = [p for p in series if p[0] == partial]
     series = [p for p in series if p[0] != partial]
-    marked = [SpcPoint(m, v, n, None, None, None, (), key, None, True) for m, v, n in tail]
-    if sum(v is not None for _, v, _ in series) < MIN_MONTHS:
-        return [SpcPoint(m, v, n, None, None, None, (), key) for m, v, n in series] + marked
-    center, limits = _p_limits(series) if unit == "rate" else _xmr_limits(series, unit)
-    out: list[SpcPoint] = []
-    run = side = up = down = 0
-    prev: float | None = None
-    for (month, value, n), lim in zip(series, limits, strict=True):
-        signals: list[str] = []
-        if value is not None and lim is not None and (value > lim[1] or value < lim[0]):
-            signals.append("beyond_limits")
-        s = _side(value, center)
-        run = run + 1 if s != 0 and s == side else (1 if s != 0 else 0)
-        side = s
-        if run >= RUN_LENGTH:
-            signals.append("run_of_8")
-        if value is None:
-            up = down = 0
-        elif prev is None or math.isclose(value, prev, rel_tol=1e-9, abs_tol=1e-12):
-            up = down = 1
-        elif value > prev:
-            up, down = up + 1, 1
-        else:
-            up, down = 1, down + 1
-        trend = "up" if up >= TREND_LENGTH else "down" if down >= TREND_LENGTH else None
-        if trend:
-            signals.append("trend_of_6")
-        prev = value
-        out.append(SpcPoint(month, value, n, center, lim[0] if lim else None, lim[1] if lim else None,
-                            tuple(signals), key, trend))
-    return out + [replace(p, center=center) for p in marked]
+    base = [baseline.holds(m) for m, _, _ in series]
+    in_base = [m for (m, v, _), b in zip(series, base) if b and v is not None]
+    limits = None
+    reason = "few_months" if sum(v is not None for _, v, _ in series) < MIN_MONTHS else None
+    if reason is None and len(in_base) < MIN_MONTHS:
+        reason = "baseline_short"
+    if reason is None:
+        limits = _limits(kind, series, base, unit)
+        reason = None if limits is not None else "few_months"
+    lo, hi = shown
+
+    def visible(month: str) -> bool:
+        return (lo is None or month >= lo) and (hi is None or month <= hi)
+
+    if limits is None:
+        points = [SpcPoint(m, v, n, None, None, None, (), key) for m, v, n in series]
+        marked = [SpcPoint(m, v, n, None, None, None, (), key, None, True) for m, v, n in tail]
+        return ControlChart(key, kind, tuple(p for p in points + marked if visible(p.month)),
+                            baseline=baseline, reason=reason)
+    values = [v for _, v, _ in series]
+    found = find_signals(values, limits.center, limits.months)
+    rules: list[set[str]] = [set() for _ in series]
+    trend: list[str | None] = [None] * len(series)
+    for s in found:
+        for i in s.months:
+            rules[i].add(s.rule)
+            if s.rule == "trend_of_6":
+                trend[i] = s.direction
+    points = []
+    for i, (month, value, n) in enumerate(series):
+        lim = limits.months[i]
+        points.append(SpcPoint(month, value, n, limits.center, lim.lcl if lim else None, lim.ucl if lim else None,
+                               tuple(r for r in RULES if r in rules[i]), key, trend[i], False,
+                               base[i] and value is not None))
+    marked = [SpcPoint(m, v, n, limits.center, None, None, (), key, None, True) for m, v, n in tail]
+    signals = tuple(MonthSignal(s.rule, tuple(series[i][0] for i in s.months if visible(series[i][0])),
+                                s.direction) for s in found)
+    return ControlChart(key, kind, tuple(p for p in points + marked if visible(p.month)),
+                        tuple(s for s in signals if s.months), limits.sigma_z, baseline,
+                        (in_base[0], in_base[-1]), None)
 
 
-def chart_for(store: Store, f: Filter, key: str) -> list[SpcPoint]:
+def widened(f: Filter, baseline: Baseline) -> Filter:
+    """Return the filter with its period stretched to hold the baseline, so its months can be computed."""
+    if not baseline.chosen or f.period_from is None:
+        return f
+    first = min(f.period_from, str(baseline.start))
+    last = max(f.period_to, str(baseline.end)) if f.period_to else None
+    return replace(f, period_from=first, period_to=last)
+
+
+def chart_for(store: Store, f: Filter, key: str, chart: str = "auto", baseline: Baseline = Baseline(),
+              clock: str = "calendar") -> ControlChart:
     """Return the control chart of indicator `key` by month under filter f, the running month marked partial."""
-    rows = compute(store, f, by=["month"], indicators=[key])
-    return control_chart(rows, key, INDICATORS[key].unit, store_running_month(store))
+    rows = compute(store, widened(f, baseline), by=["month"], indicators=[key], clock=clock)
+    return control_chart(rows, key, INDICATORS[key].unit, store_running_month(store), chart, baseline,
+                         (f.period_from, f.period_to))
 
 
 @dataclass(frozen=True)
@@ -179,65 +251,3 @@ def group_chart(rows: Iterable[Result], field: str, key: str, unit: str,
     return out
 
 
-_WORDS = {
-    "en": {
-        "above": "{v} is above the upper control limit {x}",
-        "below": "{v} is below the lower control limit {x}",
-        "run_above": "{v} is above the centre line {x} for the 8th month or more in a row",
-        "run_below": "{v} is below the centre line {x} for the 8th month or more in a row",
-        "trend_up": "{v} is the 6th or later month of a steady rise",
-        "trend_down": "{v} is the 6th or later month of a steady fall",
-        "trend": "{v} is the 6th or later month of a steady rise or fall",
-        "within": "{v} is within the control limits",
-        "nodata": "no data",
-        "partial": "{v} so far: the month is in progress, so it is not judged against the limits",
-        "line": "{m}: {text} (n={n})", "sep": "; ",
-    },
-    "zh": {
-        "above": "{v} 高于控制上限 {x}",
-        "below": "{v} 低于控制下限 {x}",
-        "run_above": "{v} 高于中心线 {x}，已连续 8 个月及以上",
-        "run_below": "{v} 低于中心线 {x}，已连续 8 个月及以上",
-        "trend_up": "{v}，已连续 6 个月及以上持续上升",
-        "trend_down": "{v}，已连续 6 个月及以上持续下降",
-        "trend": "{v}，已连续 6 个月及以上持续同向变化",
-        "within": "{v} 在控制限之内",
-        "nodata": "无数据",
-        "partial": "目前为 {v}：本月尚未结束，不与控制限比较",
-        "line": "{m}：{text}（n={n}）", "sep": "；",
-    },
-}
-
-
-def explain(point: SpcPoint, lang: str = "en") -> str:
-    """Return a plain-words sentence for one month, naming each rule it broke (or that it is within limits)."""
-    w = _WORDS.get(lang, _WORDS["en"])
-    if point.value is None:
-        return f"{point.month}{'：' if lang == 'zh' else ': '}{w['nodata']}"
-
-    def fmt(x: float | None) -> str:
-        return format_value(point.key, x, lang)
-
-    v = fmt(point.value)
-    if point.partial:
-        return w["line"].format(m=point.month, text=w["partial"].format(v=v), n=f"{point.n:,}")
-    parts: list[str] = []
-    if "beyond_limits" in point.signals:
-        high = point.ucl is not None and point.value > point.ucl
-        parts.append(w["above" if high else "below"].format(v=v, x=fmt(point.ucl if high else point.lcl)))
-    if "run_of_8" in point.signals and point.center is not None:
-        side = "run_above" if point.value > point.center else "run_below"
-        parts.append(w[side].format(v=v, x=fmt(point.center)))
-    if "trend_of_6" in point.signals:
-        parts.append(w[f"trend_{point.trend}" if point.trend else "trend"].format(v=v))
-    if not parts:
-        parts.append(w["within"].format(v=v) if point.lcl is not None or point.ucl is not None else v)
-    # The value is named once; later clauses drop their leading value to avoid repeating it.
-    text = parts[0] + "".join(w["sep"] + p.removeprefix(v).lstrip(" ，") for p in parts[1:])
-    return w["line"].format(m=point.month, text=text, n=f"{point.n:,}")
-
-
-def spc_json(points: Iterable[SpcPoint]) -> list[dict]:
-    """Return SPEC §6 `spc --json`: one object per month with value, n, center, lcl, ucl and signals."""
-    return [{"month": p.month, "value": p.value, "n": p.n, "center": p.center, "lcl": p.lcl, "ucl": p.ucl,
-             "signals": list(p.signals), "in_progress": p.partial} for p in points]

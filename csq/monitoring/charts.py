@@ -20,6 +20,8 @@ from csq.metrics.display import (
 )
 from csq.metrics.indicators import INDICATORS
 from csq.metrics.results import Result
+from csq.metrics.spc import ControlChart
+from csq.metrics.spc_words import explain
 from csq.store.settings import Target
 
 
@@ -35,8 +37,14 @@ def target_label(key: str, target: Target, lang: str) -> str:
     return f"{t('target', lang)} {sign} {format_value(key, target.target, lang)}"
 
 
-def trend_figure(points: Sequence[Any], key: str, target: Target | None, lang: str) -> go.Figure:
-    """Return the monthly trend with its centre line, control limits, target and flagged months."""
+# One marker per run rule (SPEC §4b), so a month that broke two rules shows both and each hover names its rule.
+_RULE_MARKERS = {"beyond_limits": ("#d1242f", "circle-open", 14), "run_of_8": ("#bc4c00", "square-open", 18),
+                 "trend_of_6": ("#8250df", "triangle-up-open", 22), "two_of_three": ("#9a6700", "diamond-open", 26)}
+
+
+def trend_figure(chart: ControlChart, key: str, target: Target | None, lang: str) -> go.Figure:
+    """Return the monthly trend with its centre line, control limits, target and a marker per broken rule."""
+    points = chart.points
     months = [fmt_month(p.month, lang) for p in points]
     fig = go.Figure()
     values = [plotted(key, p.value) for p in points]
@@ -51,11 +59,13 @@ def trend_figure(points: Sequence[Any], key: str, target: Target | None, lang: s
                                      name=label, line={"color": "#8b949e", "width": 1, "dash": dash,
                                                        "shape": "hv" if attr != "center" else "linear"},
                                      hoverinfo="skip"))
-    flagged = [(m, v) for m, v, p in zip(months, values, points) if p.signals and v is not None]
-    if flagged:
-        fig.add_trace(go.Scatter(x=[m for m, _ in flagged], y=[v for _, v in flagged], mode="markers",
-                                 name=t("signals", lang), marker={"color": "#d1242f", "size": 12, "symbol": "circle-open",
-                                                                  "line": {"width": 2}}, hoverinfo="skip"))
+    for rule, (colour, symbol, size) in _RULE_MARKERS.items():
+        hit = [(m, v, p) for m, v, p in zip(months, values, points) if rule in p.signals and v is not None]
+        if hit:
+            fig.add_trace(go.Scatter(x=[m for m, _, _ in hit], y=[v for _, v, _ in hit], mode="markers",
+                                     name=t(f"spc_rule_{rule}", lang), text=[explain(p, lang) for _, _, p in hit],
+                                     hovertemplate="%{text}<extra>%{fullData.name}</extra>",
+                                     marker={"color": colour, "size": size, "symbol": symbol, "line": {"width": 2}}))
     running = [(m, v) for m, v, p in zip(months, values, points) if getattr(p, "partial", False) and v is not None]
     if running:
         # The month in progress: drawn hollow and named, so its month-to-date value never reads as a fall.

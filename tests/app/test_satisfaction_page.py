@@ -11,7 +11,8 @@ import pytest
 from csq.cli.numbers import spc_objects
 from csq.metrics.display import format_value
 from csq.metrics.filters import Filter
-from csq.metrics.spc import chart_for, spc_json
+from csq.metrics.spc import chart_for
+from csq.metrics.spc_words import spc_json
 from csq.satisfaction.analysis import KEYS
 from csq.store import open_store
 from csq.store.batches import commit_records

@@ -111,10 +111,12 @@ def test_every_json_figure_keeps_the_places_of_its_unit(demo_copy: Path) -> None
             elif row[key] is not None:
                 assert _places(row[key]) <= places[ind.unit], (key, row[key])
     for key in ("csat_rate", "frt_median_min", "tickets"):
+        # A control chart keeps SPC_DECIMALS (9) whatever the unit: it is read to check SPEC §4b's arithmetic.
         for p in cli_json("spc", "--indicator", key, db=demo_copy):
-            for name in ("value", "center", "lcl", "ucl"):
-                if p[name] is not None:
-                    assert _places(p[name]) <= (6 if key == "csat_rate" else 4), (key, name, p[name])
+            for name in ("value", "center", "lcl", "ucl", "sigma_z"):
+                if p[name] is not None and not (key == "tickets" and name == "value"):
+                    assert _places(p[name]) <= 9, (key, name, p[name])
+            assert p["value"] is None or key != "tickets" or isinstance(p["value"], int)
     for row in cli_json("scorecard", "--by", "team", db=demo_copy):
         assert all(_places(v) <= 6 for v in row.values() if isinstance(v, float)), row
     for check in cli_json("actions", "--verify", db=demo_copy):

@@ -282,7 +282,8 @@ def test_survey_p_chart_months_of_different_n_and_a_month_without_answers(store,
                   "csat": 4 if i < happy else 3} for i in range(n)]
     rows += [{"survey_id": f"3-{i}", "sent_at": T(2025, 3, 1)} for i in range(5)]
     put("surveys", rows)
-    points = control_chart(compute(store, Filter(), ("month",), sat.KEYS), "csat_rate", "rate")
+    # The classic p-chart (SPEC §4b keeps it as an option): limits from sampling alone.
+    points = control_chart(compute(store, Filter(), ("month",), sat.KEYS), "csat_rate", "rate", chart="p").points
     p = 300 / 380
     assert [pt.month for pt in points] == ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05"]
     march = points[2]

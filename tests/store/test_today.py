@@ -141,12 +141,12 @@ def test_a_running_month_is_never_a_signal_nor_compared_year_on_year(store, put)
     rows = _steady_then_running(1)
     put("tickets", rows)
     assert store_running_month(store) == "2025-11"
-    points = chart_for(store, Filter(), "frt_sla_rate")
+    points = chart_for(store, Filter(), "frt_sla_rate").points
     last = points[-1]
     assert last.month == "2025-11" and last.partial and last.signals == () and last.value == pytest.approx(0.1)
     assert points[0].center == pytest.approx(0.9)  # the centre is the ten whole months' 90 / 100
     # Without the mark, the same month is beyond the lower limit: the mark is what keeps it quiet.
-    unmarked = control_chart(compute(store, Filter(), ("month",), ("frt_sla_rate",)), "frt_sla_rate", "rate")
+    unmarked = control_chart(compute(store, Filter(), ("month",), ("frt_sla_rate",)), "frt_sla_rate", "rate").points
     assert "beyond_limits" in unmarked[-1].signals
     assert sat.compared_period(store, Filter("2025-09", "2025-11")) == Filter("2025-09", "2025-10")
     assert sat.year_over_year(store, Filter("2025-11", "2025-11")) == {"totals": [], "months": []}

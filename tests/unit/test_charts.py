@@ -29,7 +29,7 @@ CSAT_TARGET = Target("csat_rate", "higher", 0.90, 0.05)
 TEAMS = ["一组", "二组", "售后组"]
 
 
-def _points(values: list[float | None] = CSAT) -> list[spc.SpcPoint]:
+def _points(values: list[float | None] = CSAT) -> spc.ControlChart:
     """Return a control chart of csat_rate over MONTHS (limits and signals included)."""
     rows = [Result({"month": m}, {"csat_rate": Figure("csat_rate", v, 0 if v is None else 200)})
             for m, v in zip(MONTHS, values)]
@@ -150,7 +150,7 @@ def test_satisfaction_page_ticks_name_the_trend_months(lang: str) -> None:
     """The page's readable_trend sets month_ticks on trend_figure: each tick must be one of the chart's months."""
     points = _points()
     fig = mc.trend_figure(points, "csat_rate", CSAT_TARGET, lang)
-    values, texts = sc.month_ticks([p.month for p in points], lang)
+    values, texts = sc.month_ticks([p.month for p in points.points], lang)
     assert set(values) <= set(fig.data[0].x) and len(texts) == len(values)
     assert list(fig.layout.xaxis.tickvals) == values   # the figure already carries those ticks itself
 

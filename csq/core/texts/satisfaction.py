@@ -16,11 +16,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "sat_months_few": ("回复少于 {min} 条的月份：{months}", "Months with fewer than {min} answers: {months}"),
     "sat_current": ("本期", "This period"),
     "sat_trends": ("月度趋势与控制限", "Monthly trends with control limits"),
-    "sat_limits_how": ("比率（满意度、回收率）用 p 控制图，控制限随每月样本量 n 变化；均分和净推荐值用单值-移动极差"
-                       "（XmR）控制图。无回复的月份不画点、也没有控制限。",
-                       "Rates (CSAT, response rate) use a p-chart whose limits follow each month's n; the mean "
-                       "score and NPS use an individuals (XmR) chart. A month without answers has no point and "
-                       "no limits."),
+    "sat_limits_how": ("比率（满意度、回收率）默认用 Laney p′ 控制图，控制限随每月样本量 n 变化并按月度间的实际波动放宽；"
+                       "均分和净推荐值用单值-移动极差（XmR）控制图。无回复的月份不画点、也没有控制限。",
+                       "Rates (CSAT, response rate) use Laney's p′ chart by default: limits follow each month's n "
+                       "and widen to the month-to-month variation actually seen. The mean score and NPS use an "
+                       "individuals (XmR) chart. A month without answers has no point and no limits."),
     "sat_breakdown": ("分组对比", "Breakdown"),
     "sat_breakdown_by": ("分组依据", "Break down by"),
     "sat_indicator": ("指标", "Indicator"),

@@ -1,0 +1,51 @@
+"""Words of the control charts (SPEC §4b): which chart and why, the baseline, and each run rule with its months."""
+from __future__ import annotations
+
+TEXT: dict[str, tuple[str, str]] = {
+    "spc_chart": ("控制图", "Control chart"),
+    "spc_chart_help": ("自动：比率用 Laney p′ 控制图，其余（均值、中位数、分位数、净推荐值）用单值-移动极差（XmR）控制图。",
+                       "Auto: rates use Laney's p′ chart; means, medians, percentiles and NPS use the XmR chart."),
+    "spc_chart_auto": ("自动", "Auto"),
+    "spc_chart_p_prime": ("Laney p′", "Laney p′"),
+    "spc_chart_p": ("经典 p 图", "Classic p"),
+    "spc_chart_xmr": ("XmR", "XmR"),
+    "spc_baseline": ("基线（控制限取自这些月份）", "Baseline (the months the limits come from)"),
+    "spc_baseline_help": ("默认用显示的全部月份。选定一段后，控制限按这段月份计算并冻结，用于之后的月份（同 qicharts2 的 freeze）。",
+                          "By default every month shown. Pick a range and its limits are frozen for the months after "
+                          "it (as qicharts2's freeze does)."),
+    "spc_baseline_all": ("显示的全部月份", "Every month shown"),
+    "spc_baseline_range": ("选定月份", "Chosen months"),
+    "spc_baseline_from": ("基线起", "Baseline from"),
+    "spc_baseline_to": ("基线止", "Baseline to"),
+    "spc_why_p_prime_over": ("Laney p′ 控制图。σz = {z}：月度间的波动大于抽样误差所能解释的，控制限按 σz 放宽为经典 p 图的 {z} 倍。",
+                             "Laney p′ chart. σz = {z}: month-to-month variation is larger than sampling alone "
+                             "explains, so the limits are {z} times as wide as the classic p-chart's."),
+    "spc_why_p_prime_under": ("Laney p′ 控制图。σz = {z}（≤ 1）：没有过度离散，月度间的波动不大于抽样误差，控制限与经典 p 图同宽或更窄。",
+                              "Laney p′ chart. σz = {z} (≤ 1): no overdispersion; the months vary no more than "
+                              "sampling explains, so the limits are the classic p-chart's width or narrower."),
+    "spc_why_p": ("经典 p 控制图：控制限只来自抽样误差 p̄ ± 3√(p̄(1 − p̄) ÷ n)。每月样本量很大时控制限很窄。",
+                  "Classic p-chart: limits from sampling alone, p̄ ± 3√(p̄(1 − p̄) ÷ n). With large months they are "
+                  "narrow."),
+    "spc_why_p_sigma": ("Laney 的 σz = {z}。", "Laney's σz would be {z}."),
+    "spc_why_xmr": ("单值-移动极差（XmR）控制图：控制限来自相邻月份之差，x̄ ± 2.66·MR̄。",
+                    "XmR (individuals) chart: limits from the month-to-month moving ranges, x̄ ± 2.66·MR̄."),
+    "spc_why_xmr_rate": ("比率按 XmR 画时不考虑每月的 n。", "As an XmR chart a rate ignores each month's n."),
+    "spc_base_all": ("控制限取自显示的全部月份（{a} 至 {b}）。", "Limits from every month shown ({a} to {b})."),
+    "spc_base_frozen": ("控制限取自基线 {a} 至 {b}，之后的月份沿用（冻结）。",
+                        "Limits from the baseline {a} to {b}, frozen for the months after it."),
+    "spc_base_short": ("基线 {a} 至 {b} 中有数据的月份少于 3 个，无法计算控制限。",
+                       "The baseline {a} to {b} holds fewer than 3 months with data: no control limits."),
+    "spc_rule_beyond_limits": ("超出控制限", "Beyond the control limits"),
+    "spc_rule_run_of_8": ("连续 8 点在中心线同侧", "8 in a row on one side"),
+    "spc_rule_trend_of_6": ("连续 6 点持续上升或下降", "6 steadily rising or falling"),
+    "spc_rule_two_of_three": ("3 点中有 2 点超出 2σ（同侧）", "2 of 3 beyond two sigma"),
+    "spc_sig_beyond_up": ("{m}：{v} 高于控制上限 {x}", "{m}: {v} is above the upper control limit {x}"),
+    "spc_sig_beyond_down": ("{m}：{v} 低于控制下限 {x}", "{m}: {v} is below the lower control limit {x}"),
+    "spc_sig_run_up": ("{a} 至 {b}：连续 {k} 个月高于中心线 {x}", "{a} to {b}: {k} months in a row above the centre line {x}"),
+    "spc_sig_run_down": ("{a} 至 {b}：连续 {k} 个月低于中心线 {x}", "{a} to {b}: {k} months in a row below the centre line {x}"),
+    "spc_sig_trend_up": ("{a} 至 {b}：连续 {k} 个月持续上升", "{a} to {b}: {k} months in a row, each higher than the last"),
+    "spc_sig_trend_down": ("{a} 至 {b}：连续 {k} 个月持续下降", "{a} to {b}: {k} months in a row, each lower than the last"),
+    "spc_sig_two_up": ("{months}：3 个月中有 2 个高于 2σ 线", "{months}: 2 of 3 months above the two-sigma line"),
+    "spc_sig_two_down": ("{months}：3 个月中有 2 个低于 2σ 线", "{months}: 2 of 3 months below the two-sigma line"),
+    "spc_signals_n": ("异常信号（{n} 条）", "Signals ({n})"),
+}
