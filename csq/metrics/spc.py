@@ -98,11 +98,6 @@ class ControlChart:
     reason: str | None = None
 
     @property
-    def flagged(self) -> list[SpcPoint]:
-        """Return the months that broke at least one rule."""
-        return [p for p in self.points if p.signals]
-
-    @property
     def months_with_data(self) -> int:
         """Return how many whole months (the running one left out) have a value."""
         return sum(p.value is not None and not p.partial for p in self.points)
