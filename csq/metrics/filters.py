@@ -223,16 +223,9 @@ class Where:
         return self.sql, list(self.params)
 
 
-def build_where(f: Filter, dims: Mapping[str, str], month_expr: str) -> Where:
-    """Return the Where of a filter for one record kind.
-
-    `dims` maps filter fields to SQL expressions of that kind (an allow-list); `<field>_raw` keys give the
-    raw-label expression. A field the kind lacks makes the condition FALSE, so the figure shows no data
-    instead of silently ignoring the filter. `month_expr` is the SQL timestamp or date that puts a record
-    in its month; the record is left out when it is NULL.
-    """
+def _period_parts(f: Filter, month_expr: str, params: list[object]) -> list[str]:
+    """Return the SQL conditions of a filter's period and window, appending their bound values to params."""
     parts: list[str] = [f"({month_expr}) IS NOT NULL"]
-    params: list[object] = []
     if f.period_from:
         parts.append(f"({month_expr}) >= ?")
         params.append(Month.parse(f.period_from, "from").start)
@@ -243,6 +236,12 @@ def build_where(f: Filter, dims: Mapping[str, str], month_expr: str) -> Where:
         if bound is not None:
             parts.append(f"({month_expr}) {op} ?")
             params.append(bound)
+    return parts
+
+
+def _field_parts(f: Filter, dims: Mapping[str, str], params: list[object]) -> list[str]:
+    """Return the SQL conditions of a filter's fields, appending their bound values to params."""
+    parts: list[str] = []
     for fld, values in f.conditions().items():
         if fld not in FILTER_FIELDS:
             raise InputRefused(f"Unknown filter field {fld!r}.", f"Use one of: {', '.join(FILTER_FIELDS)}.")
@@ -250,4 +249,34 @@ def build_where(f: Filter, dims: Mapping[str, str], month_expr: str) -> Where:
             parts.append("FALSE")
             continue
         parts.append(_condition(fld, dims[fld], dims.get(f"{fld}_raw"), values, params))
+    return parts
+
+
+def build_where(f: Filter, dims: Mapping[str, str], month_expr: str) -> Where:
+    """Return the Where of a filter for one record kind.
+
+    `dims` maps filter fields to SQL expressions of that kind (an allow-list); `<field>_raw` keys give the
+    raw-label expression. A field the kind lacks makes the condition FALSE, so the figure shows no data
+    instead of silently ignoring the filter. `month_expr` is the SQL timestamp or date that puts a record
+    in its month; the record is left out when it is NULL.
+    """
+    params: list[object] = []
+    parts = _period_parts(f, month_expr, params) + _field_parts(f, dims, params)
     return Where(" AND ".join(parts), tuple(params), f.describe())
+
+
+def build_where_outside(f: Filter, dims: Mapping[str, str], month_expr: str) -> Where:
+    """Return the Where of the records in the filter's period that do NOT match its field conditions.
+
+    The complement of an action's scope, its comparison group (SPEC §4c): the fields' condition is negated
+    as `NOT coalesce((...), false)`, so a record whose scope field is NULL counts as not matching, and a field
+    the kind lacks (FALSE in build_where) lets every record of the period in. A filter without field
+    conditions matches everything, so its complement is empty (FALSE). Values are bound as in build_where.
+    """
+    params: list[object] = []
+    parts = _period_parts(f, month_expr, params)
+    fields = _field_parts(f, dims, params)
+    parts.append(f"NOT coalesce(({' AND '.join(fields)}), false)" if fields else "FALSE")
+    scope = " · ".join(f"{k} = {', '.join(v)}" for k, v in f.conditions().items())
+    period = Filter(f.period_from, f.period_to, (), f.start, f.end).describe()
+    return Where(" AND ".join(parts), tuple(params), f"{period} · not ({scope})" if scope else f"{period} · nothing")
