@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from csq.core import roles
-from csq.core.i18n import describe_filter, fmt_datetime, fmt_month
+from csq.core.i18n import describe_filter, fmt_datetime, fmt_fixed, fmt_month
 from csq.core.kinds import CAUSES, PDCA
 from csq.dashboard import state, widgets
 from csq.improvement import actions, effect, pareto
@@ -299,6 +299,8 @@ def effect_section(items: list[dict]) -> None:
                    v.tr("impr_f_indicator"): indicator_name(c.indicator, v.lang) if c.indicator else "—",
                    v.tr("impr_before"): format_value(c.indicator, c.before.value, v.lang) if c.indicator else "—",
                    v.tr("impr_after"): format_value(c.indicator, c.after.value, v.lang) if c.indicator else "—",
+                   v.tr("impr_method_label"): v.tr("impr_method_" + c.method),
+                   v.tr("impr_net_effect"): ic.net_text(c.net, v.lang) if c.net else "—",
                    v.tr("impr_p_value"): ic.p_text(c.p_value),
                    v.tr("impr_verdict"): v.tr("verdict_" + c.verdict)} for c in checks.values()],
                  hide_index=True, width="stretch", key="impr_effect_table")
@@ -314,14 +316,19 @@ def effect_section(items: list[dict]) -> None:
     if c.indicator in INDICATORS and (c.before.value is not None or c.after.value is not None):
         st.plotly_chart(ic.effect_figure(c, v.lang), key="impr_effect_chart")
     if c.indicator in INDICATORS:
+        comparison_panel(c)
+        windows = [(v.tr("impr_before"), c.before), (v.tr("impr_after"), c.after)]
+        if c.comparison:
+            rest = v.tr("impr_comparison")
+            windows += [(f"{rest} · {v.tr('impr_before')}", c.comparison.before),
+                        (f"{rest} · {v.tr('impr_after')}", c.comparison.after)]
         rows = []
-        for name, w in ((v.tr("impr_before"), c.before), (v.tr("impr_after"), c.after)):
+        for name, w in windows:
             span = v.tr("impr_window", a=w.start, b=w.end - timedelta(days=1)) if w.start and w.end else "—"
             rows.append({"": name, v.tr("value"): format_value(c.indicator, w.value, v.lang), v.tr("impr_n"): f"{w.n:,}",
                          v.tr("impr_window_col"): span})
         widgets.fixed_table(st, rows)
-        st.caption(f"{v.tr('impr_f_scope')}: {ic.scope_text(c.scope, v.lang) if c.scope else v.tr('all')} · "
-                   f"{v.tr('impr_test')}: {ic.test_name(c.test, v.lang)} · {v.tr('impr_p_value')}: {ic.p_text(c.p_value)} · "
+        st.caption(f"{v.tr('impr_test')}: {ic.test_name(c.test, v.lang)} · {v.tr('impr_p_value')}: {ic.p_text(c.p_value)} · "
                    f"{v.tr('formula')}: {formula(c.indicator, v.lang)}")
     a = next((x for x in items if x["action_id"] == aid), {})
     st.caption(v.tr("impr_method", b=a.get("before_months") or 3, a=a.get("after_months") or 3, n=effect.MIN_N))
@@ -330,6 +337,25 @@ def effect_section(items: list[dict]) -> None:
             note = v.tr("impr_return_note", p=f"{c.p_value:.3g}" if c.p_value is not None else "—")
             if run_write(actions.move, aid, "plan", note=note):
                 flash(v.tr("impr_moved", id=aid, stage=label("stage", "plan")))
+
+
+def comparison_panel(c: effect.EffectCheck) -> None:
+    """The method, scope and comparison group of one check; for DiD both changes, the net effect, lines, formula."""
+    st.caption(f"{v.tr('impr_method_label')}: {v.tr('impr_method_' + c.method)} · "
+               f"{v.tr('impr_f_scope')}: {ic.scope_text(c.scope, v.lang) if c.scope else v.tr('all')} · "
+               f"{v.tr('impr_comparison')}: {ic.comparison_text(c.scope, v.lang)}")
+    if c.comparison is None:
+        st.info(v.tr("impr_no_season_control"))
+    if c.net is None:
+        return
+    m1, m2, m3 = st.columns(3)
+    m1.metric(v.tr("impr_scope_change"), ic.change_text(c.net.scope_change, c.net.scale, v.lang))
+    m2.metric(v.tr("impr_comparison_change"), ic.change_text(c.net.comparison_change, c.net.scale, v.lang))
+    m3.metric(v.tr("impr_net_effect"), ic.change_text(c.net.d, c.net.scale, v.lang))
+    if c.net.relative is not None:
+        m3.caption(v.tr("impr_did_relative", r=f"{fmt_fixed(c.net.relative * 100, 1, sign=True)}%"))
+    st.plotly_chart(ic.did_figure(c, v.lang), key="impr_did_chart")
+    st.caption(ic.did_formula(c.net, c.p_value, v.lang))
 
 
 def cause_section(items: list[dict]) -> None:

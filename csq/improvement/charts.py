@@ -1,15 +1,18 @@
-"""Figures and display texts of the Improvement page: Pareto, effect check bars, fishbone, scope and p-values."""
+"""Figures and display texts of the Improvement page: Pareto, effect check bars and DiD lines, fishbone, scope,
+p-values and net effects."""
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 
-from csq.core.i18n import t, value_label
+from csq.core.i18n import fmt_fixed, t, value_label
 from csq.core.kinds import CAUSES
 from csq.errors import CsqError
-from csq.metrics.display import axis_title, chart_layout, format_value, indicator_name
+from csq.improvement.did import NetEffect
+from csq.metrics.display import axis_title, chart_layout, format_value, indicator_name, unit_label
 from csq.metrics.filters import scope_pairs
 from csq.metrics.indicators import INDICATORS
 
@@ -17,7 +20,10 @@ from csq.metrics.indicators import INDICATORS
 TESTS = {"fisher_exact": ("Fisher 精确检验", "Fisher's exact test"),
          "chi2_contingency": ("卡方检验（两比例）", "Chi-square test (two proportions)"),
          "poisson_means_test": ("泊松检验", "Poisson test"),
-         "mannwhitneyu": ("Mann–Whitney U 检验", "Mann–Whitney U test")}
+         "mannwhitneyu": ("Mann–Whitney U 检验", "Mann–Whitney U test"),
+         "did_z": ("双重差分 z 检验", "Difference-in-differences z-test")}
+# Decimals of a change on each DiD scale: pp and per-day one, points two, ln(1 + min) three.
+_DID_DIGITS = {"pp": 1, "points": 2, "ln1p_min": 3, "per_day": 1}
 
 
 def p_text(p: float | None) -> str:
@@ -48,6 +54,68 @@ def scope_text(scope: str | None, lang: str) -> str:
         grouped.setdefault(field, []).append(value_label(field, value, lang))
     sep = "、" if lang == "zh" else ", "
     return " · ".join(f"{t(k, lang)} = {sep.join(vals)}" for k, vals in grouped.items())
+
+
+def comparison_text(scope: str | None, lang: str) -> str:
+    """Return the comparison group in words: 'Rest of the center: not Team = A', or none for a whole-center scope."""
+    if not scope or not scope.strip():
+        return t("impr_no_comparison", lang)
+    return t("impr_rest_of_center", lang, scope=scope_text(scope, lang))
+
+
+def change_text(value: float, scale: str, lang: str) -> str:
+    """Return a change on a DiD scale with its sign and unit: '+6.4 pp', '−0.646 ln(1+min)', '+0.04 points'."""
+    return f"{fmt_fixed(value, _DID_DIGITS[scale], sign=True)}{t('impr_did_unit_' + scale, lang)}"
+
+
+def net_text(net: NetEffect, lang: str) -> str:
+    """Return the net effect d with its unit, and for durations the relative change exp(d) − 1."""
+    text = change_text(net.d, net.scale, lang)
+    if net.relative is None:
+        return text
+    return f"{text} ({t('impr_did_relative', lang, r=fmt_fixed(net.relative * 100, 1, sign=True) + '%')})"
+
+
+def did_formula(net: NetEffect, p: float | None, lang: str) -> str:
+    """Return the DiD formula with the four levels, d, SE and p filled in, and the n of each cell."""
+    digits = _DID_DIGITS[net.scale] + 1
+    lv = [fmt_fixed(c.level, digits) for c in net.cells]
+    se = "—" if math.isnan(net.se) else fmt_fixed(net.se, digits)
+    text = t("impr_did_formula", lang, sb=lv[0], sa=lv[1], cb=lv[2], ca=lv[3], d=change_text(net.d, net.scale, lang),
+             se_terms=t("impr_did_se_" + net.scale, lang), se=se, p=p_text(p))
+    n = [f"{c.n:,}" for c in net.cells]
+    return f"{text} · {t('impr_did_cells', lang, sb=n[0], sa=n[1], cb=n[2], ca=n[3])}"
+
+
+def _shown(level: float, scale: str, unit: str) -> float:
+    """Return a DiD level as the chart plots it: ln(1 + min) turned back into minutes or hours, others as they are."""
+    if scale != "ln1p_min":
+        return level
+    minutes = math.expm1(level)
+    return minutes / 60 if unit == "h" else minutes
+
+
+def did_figure(c: Any, lang: str) -> go.Figure:
+    """Return the DiD lines of one effect check: scope and comparison before → after, the counterfactual dashed."""
+    key, net = str(c.indicator), c.net
+    unit = INDICATORS[key].unit
+    x = [t("impr_before", lang), t("impr_after", lang)]
+    sb, sa, cb, ca = (_shown(cell.level, net.scale, unit) for cell in net.cells)
+    what = _shown(net.scope_before.level + net.comparison_change, net.scale, unit)
+    fig = go.Figure()
+    fig.add_scatter(x=x, y=[sb, sa], name=t("impr_scope_line", lang), mode="lines+markers",
+                    line={"color": "#2980b9", "width": 3}, customdata=[net.scope_before.n, net.scope_after.n],
+                    hovertemplate="%{y:,.2f} · n = %{customdata:,}<extra></extra>")
+    fig.add_scatter(x=x, y=[cb, ca], name=t("impr_comparison_line", lang), mode="lines+markers",
+                    line={"color": "#95a5a6", "width": 3}, customdata=[net.comparison_before.n, net.comparison_after.n],
+                    hovertemplate="%{y:,.2f} · n = %{customdata:,}<extra></extra>")
+    fig.add_scatter(x=x, y=[sb, what], name=t("impr_counterfactual", lang), mode="lines",
+                    line={"color": "#2980b9", "dash": "dash", "width": 1.5}, hovertemplate="%{y:,.2f}<extra></extra>")
+    name = indicator_name(key, lang)
+    axis = t("impr_did_axis_" + net.scale, lang, name=name, unit=unit_label(key, lang))
+    fig.update_yaxes(title=axis, tickformat=",")
+    fig.update_xaxes(title=t("impr_window_col", lang))
+    return chart_layout(fig, t("impr_did_title", lang, id=c.action_id, name=name), 360)
 
 
 def pareto_figure(bars: Sequence[Any], what: str, lang: str) -> go.Figure:

@@ -67,8 +67,19 @@ def test_pareto_bar_to_action_to_check_to_verdict(demo: Path):
 def test_demo_verdicts_and_return_to_plan(demo: Path):
     at = run_app(demo, page=PAGE, params={"lang": "zh"})
     assert_no_exception(at)
+    # IMP-008 covers the whole center: the plain before/after test, and the page says nothing controls for season.
+    at.selectbox(key="impr_effect_id").set_value("IMP-008").run()
+    text = page_text(at)
+    assert "结论: :green[有效]" in text and "判定方法: 前后对比" in text and "无法排除季节" in text
+    # IMP-001 covers one team: judged against the rest of the center, with both changes, the net effect and the
+    # formula with the n of each cell.
     at.selectbox(key="impr_effect_id").set_value("IMP-001").run()
-    assert "结论: :green[有效]" in page_text(at)
+    assert_no_exception(at)
+    text = page_text(at)
+    assert "判定方法: 双重差分（对照中心其余部分）" in text and "对照组: 中心其余部分：不属于 班组 = 售后组" in text
+    for words in ("适用范围内的变化", "对照组的变化", "净效果 d", "ln(1+分钟)", "SE = √(Σ s² ÷ n", "n：适用范围前 "):
+        assert words in text, words
+    assert "无法排除季节" not in text
     at.selectbox(key="impr_effect_id").set_value("IMP-002").run()
     assert "结论: :red[无效]" in page_text(at)
     at.button(key="impr_return_plan").click().run()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from scipy import stats
 
-from csq.improvement.effect import add_months, check, check_all, samples, summarise
+from csq.improvement.effect import add_months, check, check_all, plain_verdict, samples, summarise
 from csq.ingest.importer import import_bytes
 from tests.support import cli_json
 
@@ -68,10 +68,24 @@ def test_known_change_in_one_team_is_effective_and_none_in_the_other_is_not(db):
         date(2024, 12, 1), date(2025, 3, 1), date(2025, 4, 1), date(2025, 7, 1))
     assert (a.before.value, a.before.n, a.after.value, a.after.n) == (28.0, 180, 14.0, 182)
     assert (b.before.value, b.before.n, b.after.value, b.after.n) == (28.0, 180, 28.0, 182)
-    assert a.test == b.test == "mannwhitneyu"
-    assert a.verdict == "effective" and a.p_value < 1e-6
-    assert a.p_value == pytest.approx(stats.mannwhitneyu([12, 16] * 91, [24, 32] * 90).pvalue)
-    assert b.verdict == "not_effective" and b.p_value == pytest.approx(1.0)
+    # The plain before/after test alone: A's change is clear, B has none.
+    test, p, judged = plain_verdict("art_median_h", a.before, a.after, "lower")
+    assert (test, judged) == ("mannwhitneyu", "effective") and p < 1e-6
+    assert p == pytest.approx(stats.mannwhitneyu([12, 16] * 91, [24, 32] * 90).pvalue)
+    test, p, judged = plain_verdict("art_median_h", b.before, b.after, "lower")
+    assert (test, judged) == ("mannwhitneyu", "no_change") and p == pytest.approx(1.0)
+    # Scoped to a team, both are judged against the rest of the center over the same windows (SPEC §4c):
+    # A's rest is B (180 / 182 tickets) with C's 5 + 5; B's rest is A (which sped up) with C's.
+    assert a.method == b.method == "did" and a.test == b.test == "did_z"
+    assert (a.comparison.before.n, a.comparison.after.n) == (185, 187)
+    assert (b.comparison.before.n, b.comparison.after.n) == (185, 187)
+    assert (b.comparison.before.value, b.comparison.after.value) == (24.0, 12.0)
+    assert a.verdict == "effective" and a.reason == "effect_reason_did_effective" and a.p_value < 1e-6
+    # The rest barely moves (C's 5 tickets of 10 h are 5 of 185, then of 187), so d is the scope's change and a bit.
+    assert a.net.d < a.net.scope_change < 0 < a.net.comparison_change < 0.001
+    # B stood still while its comparison group got faster: net of the center, B got worse.
+    assert b.verdict == "not_effective" and b.reason == "effect_reason_did_worse" and b.p_value < 1e-6
+    assert b.net.scope_change == pytest.approx(0.0, abs=1e-12) and b.net.d > 0
 
 
 def test_too_few_records_and_a_future_completion(db):
@@ -87,9 +101,13 @@ def test_a_rate_uses_a_two_proportion_test(db):
     c = _by_id(db)["A-3"]
     # Before: half of team A's tickets escalated (the 24 h ones), 90 of 180; after: none of 182.
     assert (c.before.value, c.before.n, c.after.value, c.after.n) == (0.5, 180, 0.0, 182)
-    assert c.test == "chi2_contingency"
-    assert c.p_value == pytest.approx(stats.chi2_contingency([[90, 90], [0, 182]], correction=False).pvalue)
-    assert c.verdict == "effective"
+    test, p, judged = plain_verdict("escalation_rate", c.before, c.after, "lower")
+    assert (test, judged) == ("chi2_contingency", "effective")
+    assert p == pytest.approx(stats.chi2_contingency([[90, 90], [0, 182]], correction=False).pvalue)
+    # Against the rest of the center (no escalations before or after): d = -50 pp, SE = √(0.25 ÷ 180) in pp.
+    assert (c.method, c.test, c.verdict) == ("did", "did_z", "effective")
+    assert (c.net.scale, c.net.d, c.net.comparison_change) == ("pp", -50.0, 0.0)
+    assert c.net.se == pytest.approx(100 * (0.25 / 180) ** 0.5)
 
 
 def test_a_significant_change_in_the_worse_direction_is_not_effective(db):
@@ -98,12 +116,14 @@ def test_a_significant_change_in_the_worse_direction_is_not_effective(db):
              "completed_at": date(2024, 12, 1)}
     c = check(db, worse)
     assert (c.before.value, c.after.value) == (14.0, 28.0)
-    assert c.p_value < 1e-6 and c.verdict == "not_effective" and c.reason == "effect_reason_worse"
+    assert c.p_value < 1e-6 and c.verdict == "not_effective" and c.reason == "effect_reason_did_worse"
     # No change at all (every ticket is resolved): not effective with p = 1.
     same = {"action_id": "X", "indicator": "resolution_rate", "scope": "team=A", "start_date": date(2025, 3, 1),
             "completed_at": date(2025, 4, 1)}
     c = check(db, same)
     assert (c.before.value, c.after.value, c.verdict) == (1.0, 1.0, "not_effective")
+    # Nothing varies in any of the four cells and d = 0: SE = 0, and p is 1.
+    assert (c.method, c.net.d, c.net.se) == ("did", 0.0, 0.0)
     assert c.p_value == pytest.approx(1.0)
 
 
@@ -142,9 +162,13 @@ def test_cli_verify_json_shape(db, tmp_path: Path):
     out = cli_json("actions", "--verify", db=path)
     assert isinstance(out, list)
     by_id = {o["action_id"]: o for o in out}
-    assert set(by_id["A-1"]) == {"action_id", "indicator", "scope", "before", "after", "p_value", "verdict"}
+    assert set(by_id["A-1"]) == {"action_id", "indicator", "scope", "before", "after", "comparison", "method",
+                                 "p_value", "verdict"}
     assert by_id["A-1"]["before"] == {"value": 28.0, "n": 180, "from": "2024-12-01", "to": "2025-02-28"}
     assert by_id["A-1"]["after"] == {"value": 14.0, "n": 182, "from": "2025-04-01", "to": "2025-06-30"}
+    assert by_id["A-1"]["comparison"] == {"before": {"value": 24.0, "n": 185, "from": "2024-12-01", "to": "2025-02-28"},
+                                          "after": {"value": 24.0, "n": 187, "from": "2025-04-01", "to": "2025-06-30"}}
+    assert by_id["A-1"]["method"] == "did"
     assert by_id["A-1"]["scope"] == "班组=A" and by_id["A-1"]["indicator"] == "art_median_h"
     assert {k: v["verdict"] for k, v in by_id.items()} == {
         "A-1": "effective", "B-1": "not_effective", "C-1": "insufficient_data", "A-2": "pending",

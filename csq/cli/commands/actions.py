@@ -46,9 +46,14 @@ def cmd_actions(args: argparse.Namespace) -> int:
         for c in checks:
             b, a = c.before.as_json(), c.after.as_json()
             p = "" if c.p_value is None else f"  p={c.p_value:.4f} ({c.test})"
-            print(f"{c.action_id:<10} {c.verdict:<17} {c.indicator or '-'} [{c.scope or 'all'}]  "
+            net = f"  {c.net.describe()}" if c.net else ""
+            rest = ""
+            if c.comparison:
+                rb, ra = c.comparison.before, c.comparison.after
+                rest = f"  rest of center n={rb.n}/{ra.n}"
+            print(f"{c.action_id:<10} {c.verdict:<17} {c.method:<12} {c.indicator or '-'} [{c.scope or 'all'}]  "
                   f"before {b['value']!s:.8} (n={b['n']}, {b['from']}..{b['to']})  "
-                  f"after {a['value']!s:.8} (n={a['n']}, {a['from']}..{a['to']}){p}")
+                  f"after {a['value']!s:.8} (n={a['n']}, {a['from']}..{a['to']}){rest}{p}{net}")
         return 0
     if args.json:
         print_json([{k: _iso(a.get(k)) for k in _LIST_FIELDS} for a in actions])

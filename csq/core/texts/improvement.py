@@ -102,10 +102,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "impr_return_note": ("效果验证结论：无效（p={p}），退回计划阶段。", "Effect check: not effective (p={p}); returned to Plan."),
     "impr_method": ("方法：实施前窗口为开始日期之前 {b} 个月，实施后窗口为完成日期起 {a} 个月；比例类指标用两比例检验"
                     "（卡方检验，期望频数小于 5 时用 Fisher 精确检验），时长和评分用 Mann–Whitney 检验，工单量用泊松检验。"
+                    "适用范围为中心的一部分（班组、渠道、类型……）时，以同期中心其余部分为对照组，按双重差分 d 做 z 检验"
+                    "（比例用 p(1 − p) ÷ n，评分用 s² ÷ n，时长取 ln(1 + 分钟)，工单量按每天件数的泊松方差）；"
                     "p < 0.05 且向更优方向变化为“有效”；任一窗口少于 {n} 条记录为“数据不足”；后期窗口尚未结束为“待观察”。",
                     "Method: the before window is the {b} months before the start date, the after window the {a} months "
                     "from completion. Rates use a two-proportion test (chi-square; Fisher's exact test when an "
                     "expected count is below 5), durations and scores Mann–Whitney, ticket counts a Poisson test. "
+                    "When the scope is part of the center (a team, a channel, a type), the rest of the center over the "
+                    "same windows is the comparison group and the verdict is a z-test on the difference in differences "
+                    "d (rates with p(1 − p) ÷ n, scores with s² ÷ n, durations as ln(1 + min), ticket counts per day "
+                    "with Poisson variance). "
                     "Effective = p < 0.05 and a change in the better direction; fewer than {n} records in a window = "
                     "insufficient data; an after window not yet over = pending."),
     "verdict_effective": ("有效", "Effective"),
@@ -116,11 +122,61 @@ TEXT: dict[str, tuple[str, str]] = {
     "effect_reason_no_change": ("前后差异不显著（p ≥ 0.05）。", "No significant difference (p ≥ 0.05)."),
     "effect_reason_worse": ("指标显著变差。", "The indicator got significantly worse."),
     "effect_reason_small_n": ("样本量不足，无法判断。", "Too few records to judge."),
+    "effect_reason_did_effective": ("扣除中心其余部分同期的变化后，适用范围内的指标仍向更优方向显著变化（双重差分）。",
+                                    ("Net of the change in the rest of the center over the same windows, the indicator "
+                                     "changed significantly in the better direction in the scope (difference in "
+                                     "differences).")),
+    "effect_reason_did_no_change": ("扣除中心其余部分同期的变化后，净效果不显著（p ≥ 0.05）。",
+                                    "Net of the change in the rest of the center, the effect is not significant (p ≥ 0.05)."),
+    "effect_reason_did_worse": ("与中心其余部分同期相比，适用范围内的指标显著变差。",
+                                ("Compared with the rest of the center over the same windows, the indicator got "
+                                 "significantly worse in the scope.")),
+    "effect_reason_small_comparison": (("中心其余部分（对照组）在某个窗口的记录太少，无法对照；以下为单纯的前后对比，"
+                                        "未排除季节等全中心变化的影响。"),
+                                       ("The rest of the center (the comparison group) has too few records in a window "
+                                        "to compare with: this is the plain before/after test, and nothing controls "
+                                        "for season or other change in the center.")),
     "effect_reason_window_open": ("实施后窗口尚未结束（以数据截至时间判断），先看已有数据。",
                                   "The after window is not over yet (as of the latest data); partial numbers shown."),
     "effect_reason_not_completed": ("措施尚未完成。", "The action is not completed yet."),
     "effect_reason_no_indicator": ("措施没有指定有效的目标指标。", "The action names no known indicator."),
     "effect_reason_bad_scope": ("适用范围无法识别。", "The scope cannot be read."),
+    "impr_method_label": ("判定方法", "Method"),
+    "impr_method_did": ("双重差分（对照中心其余部分）", "Difference in differences (against the rest of the center)"),
+    "impr_method_before_after": ("前后对比", "Before/after"),
+    "impr_comparison": ("对照组", "Comparison group"),
+    "impr_rest_of_center": ("中心其余部分：不属于 {scope}", "Rest of the center: not {scope}"),
+    "impr_no_comparison": ("无（适用范围为全中心）", "None (the scope is the whole center)"),
+    "impr_no_season_control": ("适用范围为全中心，没有对照组：结论为单纯的前后对比，无法排除季节、大促等全中心变化的影响。",
+                               ("The scope is the whole center, so there is no comparison group: the verdict is the "
+                                "plain before/after test, and nothing controls for season, peaks or other change in "
+                                "the center.")),
+    "impr_scope_change": ("适用范围内的变化", "Change in the scope"),
+    "impr_comparison_change": ("对照组的变化", "Change in the comparison group"),
+    "impr_net_effect": ("净效果 d", "Net effect d"),
+    "impr_scope_line": ("适用范围", "Scope"),
+    "impr_comparison_line": ("对照组（中心其余部分）", "Comparison (rest of the center)"),
+    "impr_counterfactual": ("若无措施（按对照组的变化推算）", "Without the action (the comparison's change)"),
+    "impr_did_title": ("{id} · {name}：适用范围与对照组", "{id} · {name}: scope and comparison"),
+    "impr_did_axis_pp": ("{name}（%）", "{name} (%)"),
+    "impr_did_axis_points": ("{name}（均值）", "{name} (mean)"),
+    "impr_did_axis_ln1p_min": ("ln(1 + 分钟) 的均值，换算回{unit}", "Mean of ln(1 + min), shown back in {unit}"),
+    "impr_did_axis_per_day": ("每天的记录数", "Records per day"),
+    "impr_did_unit_pp": ("个百分点", " pp"),
+    "impr_did_unit_points": ("分", " points"),
+    "impr_did_unit_ln1p_min": (" ln(1+分钟)", " ln(1+min)"),
+    "impr_did_unit_per_day": ("件/天", " per day"),
+    "impr_did_relative": ("相对变化 exp(d) − 1 = {r}", "relative change exp(d) − 1 = {r}"),
+    "impr_did_formula": (("d = (后 − 前)适用范围 − (后 − 前)对照组 = ({sa} − {sb}) − ({ca} − {cb}) = {d}；"
+                          "SE = √({se_terms}) = {se}；p = 2·(1 − Φ(|d| ÷ SE)) = {p}"),
+                         ("d = (after − before) in scope − (after − before) in comparison = ({sa} − {sb}) − "
+                          "({ca} − {cb}) = {d}; SE = √({se_terms}) = {se}; p = 2·(1 − Φ(|d| ÷ SE)) = {p}")),
+    "impr_did_se_pp": ("Σ p(1 − p) ÷ n", "Σ p(1 − p) ÷ n"),
+    "impr_did_se_points": ("Σ s² ÷ n", "Σ s² ÷ n"),
+    "impr_did_se_ln1p_min": ("Σ s² ÷ n，s 为 ln(1 + 分钟) 的标准差", "Σ s² ÷ n, s the standard deviation of ln(1 + min)"),
+    "impr_did_se_per_day": ("Σ 件数 ÷ 天数²（泊松）", "Σ count ÷ days² (Poisson)"),
+    "impr_did_cells": ("n：适用范围前 {sb}、后 {sa}；对照组前 {cb}、后 {ca}",
+                       "n: scope before {sb}, after {sa}; comparison before {cb}, after {ca}"),
     "impr_fishbone_head": ("服务质量问题", "Service-quality problems"),
     "impr_cause_table": ("按原因类别的措施", "Actions by cause category"),
     "impr_cause_none": ("未填原因", "No cause given"),
