@@ -13,7 +13,7 @@ from csq.improvement import charts as ic
 from csq.ingest.importer import import_bytes
 from csq.metrics.display import format_value, indicator_name
 from csq.metrics.indicators import INDICATORS, formula
-from csq.metrics.spc import explain
+from csq.metrics.spc_words import describe_signal
 
 v = state.view()
 f = v.filter
@@ -147,7 +147,7 @@ def signals_section() -> None:
         st.info(v.tr("impr_no_signals"))
         return
     st.caption(v.tr("impr_signals_note"))
-    lines = [f"{indicator_name(s.key, v.lang)} · {explain(s.point, v.lang)}" for s in found]
+    lines = [f"{indicator_name(s.key, v.lang)} · {describe_signal(s.chart, s.signal, v.lang)}" for s in found]
     for line in lines[:30]:
         st.markdown(f"- {line}")
     j = st.selectbox(v.tr("impr_pick_signal"), range(len(found)), key="impr_signal_pick",

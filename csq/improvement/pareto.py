@@ -10,7 +10,7 @@ from csq.metrics.filters import Filter, build_where
 from csq.metrics.indicators import INDICATORS
 from csq.metrics.periods import store_running_month
 from csq.metrics.sla import as_of
-from csq.metrics.spc import SpcPoint, control_chart
+from csq.metrics.spc import ControlChart, MonthSignal, SpcPoint, control_chart
 from csq.store import Store
 from csq.store.queries import SqlFiles, arrow
 
@@ -100,24 +100,33 @@ def action_scope(f: Filter, source: str, category: str | None) -> str:
 
 @dataclass(frozen=True)
 class Signal:
-    """A month where an indicator went beyond its control limits on its worse side: a candidate problem."""
+    """A run rule an indicator broke in its worse direction (SPEC §4b, as on Monitoring): a candidate problem.
+
+    `point` is the rule's last month, the one a new action starts from.
+    """
 
     key: str
+    chart: ControlChart
+    signal: MonthSignal
     point: SpcPoint
 
 
+def _worse(better: str | None, direction: str) -> bool:
+    """Return whether a rule's direction (above / rising, or below / falling) is the indicator's worse one."""
+    return (better == "lower" and direction == "up") or (better == "higher" and direction == "down")
+
+
 def signals(store: Store, f: Filter, keys: tuple[str, ...] = SIGNAL_KEYS) -> list[Signal]:
-    """Return the months, newest first, where a watched indicator broke a control limit in its worse direction."""
+    """Return the rules watched indicators broke in their worse direction, newest last month first.
+
+    The charts are Monitoring's defaults (auto: p′ for rates, XmR for the rest, every month as the baseline).
+    """
     rows = compute(store, f, ["month"], list(keys))
     running = store_running_month(store)  # a month in progress is never a candidate problem
     out: list[Signal] = []
     for key in keys:
-        better = INDICATORS[key].better
-        for p in control_chart(rows, key, INDICATORS[key].unit, running):
-            if "beyond_limits" not in p.signals or p.value is None:
-                continue
-            worse_high = p.ucl is not None and p.value > p.ucl and better == "lower"
-            worse_low = p.lcl is not None and p.value < p.lcl and better == "higher"
-            if worse_high or worse_low:
-                out.append(Signal(key, p))
-    return sorted(out, key=lambda s: (s.point.month, s.key), reverse=True)
+        chart = control_chart(rows, key, INDICATORS[key].unit, running)
+        points = {p.month: p for p in chart.points}
+        out.extend(Signal(key, chart, s, points[s.months[-1]]) for s in chart.signals
+                   if _worse(INDICATORS[key].better, s.direction))
+    return sorted(out, key=lambda s: (s.point.month, s.key, s.signal.rule), reverse=True)

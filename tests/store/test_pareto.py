@@ -103,3 +103,24 @@ def test_signals_flag_only_the_worse_side(store, put):
     found = signals(store, Filter(), ("frt_sla_rate",))
     assert [(s.key, s.point.month) for s in found] == [("frt_sla_rate", "2025-08")]
     assert found[0].point.value == pytest.approx(10 / 40)
+
+
+@pytest.mark.parametrize(("first", "then", "candidates"), [(2, 6, [("2025-05", "2025-12", "down")]), (6, 2, [])])
+def test_a_run_on_the_worse_side_is_a_candidate_and_one_on_the_better_side_is_not(store, put, first, then,
+                                                                                   candidates):
+    # frt_sla_rate of 40 email tickets a month: 4 months with `first` late answers, then 8 with `then`. 95 % then
+    # 85 % is a run of 8 below the centre (worse), 85 % then 95 % one above (better).
+    rows = []
+    for m in range(1, 13):
+        for i in range(40):
+            created = T(2025, m, 3, 9) + timedelta(minutes=i)
+            rows.append({"ticket_id": f"{m}-{i}", "created_at": created, "channel": "email", "type": "inquiry",
+                         "first_response_at": created + timedelta(hours=25 if i < (first if m <= 4 else then) else 1),
+                         "resolved_at": created + timedelta(hours=26)})
+    rows[-1]["resolved_at"] = T(2025, 12, 31, 12)   # December is complete
+    put("tickets", rows)
+    found = signals(store, Filter(), ("frt_sla_rate",))
+    runs = [s for s in found if s.signal.rule == "run_of_8"]
+    assert [(s.signal.months[0], s.signal.months[-1], s.signal.direction) for s in runs] == candidates
+    assert all(s.signal.direction == "down" for s in found)   # only falls of a higher-is-better rate
+    assert all(s.point.month == "2025-12" for s in runs)   # a new action starts from the run's last month

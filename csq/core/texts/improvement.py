@@ -180,10 +180,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "impr_fishbone_head": ("服务质量问题", "Service-quality problems"),
     "impr_cause_table": ("按原因类别的措施", "Actions by cause category"),
     "impr_cause_none": ("未填原因", "No cause given"),
-    "impr_signals_note": ("以下月份中，指标超出控制限且向更差方向偏离（控制限同监测指标页），可作为候选问题。",
-                          "In these months an indicator broke its control limits on the worse side (the same limits as "
-                          "on Monitoring): candidate problems."),
-    "impr_no_signals": ("当前筛选条件下，没有指标向更差方向超出控制限。", "No indicator broke its control limits on the worse side."),
+    "impr_signals_note": ("以下指标向更差方向触发了判异规则（超出控制限、连续 8 点同侧、连续 6 点同向、3 点中 2 点超出 2σ；"
+                          "控制图同监测指标页），可作为候选问题。",
+                          "These indicators broke a run rule in their worse direction (beyond the limits, 8 in a row on "
+                          "one side, 6 steadily rising or falling, 2 of 3 beyond two sigma; the same charts as on "
+                          "Monitoring): candidate problems."),
+    "impr_no_signals": ("当前筛选条件下，没有指标向更差方向触发判异规则。",
+                        "No indicator broke a run rule in its worse direction."),
     "impr_pick_signal": ("候选问题", "Candidate problem"),
     "impr_as_of": ("数据截至 {t}，逾期与效果窗口均以此为准。", "Data as of {t}; overdue flags and effect windows use it."),
     "impr_stage_plan": ("计划 P", "Plan"), "impr_stage_do": ("执行 D", "Do"),
