@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from csq.core.kinds import Field, Kind
 from csq.core.sqlident import ident
@@ -24,6 +25,9 @@ _TZ = ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "
        "%Y-%m-%dT%H:%M%z", "%Y-%m-%d %H:%M%z"]
 _OFFSET = r"([+-]\d{2}:?\d{2}|Z)$"
 _MAX_ERRORS = 1000
+# Formats a column is tried with first (_fast_format): ISO layouts TRY_CAST reads too, then the list's.
+_ISO = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
+_FAST_SAMPLE = 2000
 
 
 def date_formats(dayfirst: bool, explicit: str | None) -> list[str]:
@@ -44,6 +48,15 @@ def _lookup_table(values: list[str], f: Field, overrides: dict[str, str] | None)
             canon.append(overrides.get(v, v) if overrides else v)
     ctype = pa.bool_() if f.type == "bool" else pa.string()
     return pa.table({"raw": pa.array(values, pa.string()), "canon": pa.array(canon, ctype)})
+
+
+def _cleaned(column: pa.ChunkedArray, nulls: list[str]) -> pa.ChunkedArray:
+    """Return the cells with spaces trimmed on both sides and null markers ('', 'NULL', '—' …) made null.
+
+    Arrow's kernels do this once per column in C++; in SQL the trim ran twice per field and cell.
+    """
+    trimmed = pc.utf8_trim(column, characters=" ")   # spaces only, as SQL's trim()
+    return pc.if_else(pc.is_in(trimmed, value_set=pa.array(nulls, pa.string())), pa.scalar(None, pa.string()), trimmed)
 
 
 @dataclass
@@ -69,7 +82,11 @@ class Normaliser:
         self.extra_errors = extra_errors or []
         self.con = duckdb.connect()
         self.con.execute("SET preserve_insertion_order = true")
-        renamed = pa.table(list(src.columns) + [rows], names=[f"c{i}" for i in range(src.num_columns)] + ["_row"])
+        # c<i> is the cell as read (the rejected rows show it), k<i> the cleaned cell the fields are typed from.
+        used = sorted({self.headers.index(h) for h in columns.values() if h in self.headers})
+        cleaned = [_cleaned(src.column(i), m.nulls()) for i in used]
+        renamed = pa.table(list(src.columns) + cleaned + [rows],
+                           names=[f"c{i}" for i in range(src.num_columns)] + [f"k{i}" for i in used] + ["_row"])
         self.con.register("src", renamed)
         self.params: dict[str, object] = {"nulls": m.nulls(), "tz": center_tz, "now_limit":
                                           datetime.now() + timedelta(days=1)}
@@ -88,7 +105,7 @@ class Normaliser:
         col = self._col(f.name)
         if col is None:
             return "CAST(NULL AS VARCHAR)"
-        expr = f"CASE WHEN list_contains($nulls, trim({col})) THEN NULL ELSE trim({col}) END"
+        expr = "k" + col[1:]   # trimmed, and null where it is a null marker, before it reached SQL (_cleaned)
         if self.excel and f.type in ("text", "enum"):
             # Excel stores numeric ids as floats; "12345.0" is the id 12345.
             expr = f"regexp_replace({expr}, '^(\\d+)\\.0$', '\\1')"
@@ -109,10 +126,28 @@ class Normaliser:
             "count(*) FILTER (WHERE TRY_CAST(p.b AS INT) > 12) FROM d").fetchall()[0]
         return bool(a_gt) and not b_gt
 
-    def _ts_expr(self, v: str, dayfirst: bool) -> str:
+    def _fast_format(self, f: Field, dayfirst: bool) -> str | None:
+        """Return the one format every sampled cell of the field reads with, None when there is none.
+
+        Most exports write one format per column, so that format is tried first and the many-format path
+        (offsets, 上午/下午, Excel serials, dozens of layouts) runs only for the cells it does not read. The
+        formats of the list never read the same text two ways, so the first cell-level match is the column's.
+        """
+        col = self._clean_expr(f)
+        if not col.startswith("k"):
+            return None
+        formats = list(dict.fromkeys(_ISO + date_formats(dayfirst, self.m.datetime_format)))
+        tried = ", ".join(f"count_if(try_strptime(v, ${'f%d' % i}) IS NULL)" for i in range(len(formats)))
+        seen, *misses = self.con.execute(
+            f"WITH s AS (SELECT {col} AS v FROM src WHERE {col} IS NOT NULL LIMIT {_FAST_SAMPLE}) "
+            f"SELECT count(*), {tried} FROM s", {f"f{i}": x for i, x in enumerate(formats)}).fetchall()[0]
+        return next((x for x, miss in zip(formats, misses) if miss == 0), None) if seen else None
+
+    def _ts_expr(self, v: str, dayfirst: bool, fast: str | None = None) -> str:
         self.params["fmts"] = date_formats(dayfirst, self.m.datetime_format)
         self.params["tzfmts"] = _TZ
         v_ampm = f"replace(replace({v}, '上午', 'AM'), '下午', 'PM')"
+        name = v.removeprefix("v_")
         naive = (f"COALESCE(TRY_CAST({v} AS TIMESTAMP), try_strptime({v_ampm}, $fmts), "
                  f"CASE WHEN regexp_full_match({v}, '\\d{{5}}(\\.\\d+)?') "
                  f"AND TRY_CAST({v} AS DOUBLE) BETWEEN 20000 AND 80000 THEN TIMESTAMP '1899-12-30' + "
@@ -121,16 +156,23 @@ class Normaliser:
             self.params["srctz"] = self.m.timezone
             naive = f"timezone($tz, timezone($srctz, {naive}))"
         with_tz = (f"timezone($tz, try_strptime(regexp_replace({v}, 'Z$', '+00:00'), $tzfmts))")
-        return f"CASE WHEN {v} IS NULL THEN NULL WHEN regexp_matches({v}, '{_OFFSET}') THEN {with_tz} ELSE {naive} END"
+        slow = f"CASE WHEN regexp_matches({v}, '{_OFFSET}') THEN {with_tz} ELSE {naive} END"
+        if fast is None:
+            return f"CASE WHEN {v} IS NULL THEN NULL ELSE {slow} END"
+        self.params[f"fast_{name}"] = fast
+        quick = f"try_strptime({v}, $fast_{name})"
+        if self.m.timezone and self.m.timezone != self.center_tz:
+            quick = f"timezone($tz, timezone($srctz, {quick}))"
+        return f"CASE WHEN {v} IS NULL THEN NULL ELSE COALESCE({quick}, {slow}) END"
 
     def _typed_expr(self, f: Field, dayfirst: bool) -> str:
         v = f"v_{f.name}"
         if f.type in ("enum", "bool") or (f.type == "text" and f.name in self.m.values):
             return f"lk_{f.name}.canon"
         if f.type == "timestamp":
-            return self._ts_expr(v, dayfirst)
+            return self._ts_expr(v, dayfirst, self._fast_format(f, dayfirst))
         if f.type == "date":
-            return f"CAST({self._ts_expr(v, dayfirst)} AS DATE)"
+            return f"CAST({self._ts_expr(v, dayfirst, self._fast_format(f, dayfirst))} AS DATE)"
         if f.type in ("int", "float"):
             num = f"TRY_CAST(replace({v}, ',', '') AS DOUBLE)"
             return f"CAST({num} AS BIGINT)" if f.type == "int" else num
@@ -141,14 +183,22 @@ class Normaliser:
         con = self.con
         dayfirst = self.detect_dayfirst()
         clean = ", ".join(f"{self._clean_expr(f)} AS v_{f.name}" for f in self.k.fields)
-        # A CTE, not a table: read once per mapped enum field and once into `typed`, never stored.
-        clean_cte = f"WITH clean AS (SELECT _row, {clean} FROM src) "
         joins, unknown = self._lookups()
         sel = ", ".join(self._typed_columns(dayfirst))
-        con.execute(f"CREATE TEMP TABLE typed AS {clean_cte}SELECT clean.*, {sel} FROM clean {' '.join(joins)}",
-                    self._params_used(clean + sel))
+        checks = self._checks()
+        any_bad = " OR ".join(f"coalesce(({c.cond}), false)" for c in checks) or "false"
+        # One pass types and validates: `typed` keeps the typed columns and a bad-row flag, not the cleaned
+        # text of every field; only flagged rows are typed again with their text, to say what is wrong.
+        kept_text = [f"v_{f.name}" for f in self.k.fields if f.name == "updated_at"]
+        body = f"SELECT clean.*, {sel} FROM clean {' '.join(joins)}"
+        self._typing = (clean, body)
+        out = ", ".join(["_row", *(f.name for f in self.k.fields),
+                         *(f"{f.name}_raw" for f in self.k.fields if f.keep_raw), *kept_text])
+        con.execute(f"CREATE TEMP TABLE typed AS WITH clean AS (SELECT _row, {clean} FROM src), "
+                    f"t AS ({body}) SELECT {out}, ({any_bad}) AS _bad FROM t",
+                    self._params_used(clean + sel + any_bad))
         collapsed = self._collapse()
-        error_count, errors = self._find_errors()
+        error_count, errors = self._find_errors(checks)
         out_cols = [c for f in self.k.fields for c in ((f.name, f"{f.name}_raw") if f.keep_raw else (f.name,))]
         where = " WHERE _row NOT IN (SELECT row FROM errs WHERE row IS NOT NULL)" if error_count else ""
         order = " ORDER BY _row" if collapsed else ""
@@ -200,16 +250,19 @@ class Normaliser:
                 typed.append(f"v_{f.name} AS {f.name}_raw")
         return typed
 
-    def _find_errors(self) -> tuple[int, list[tuple]]:
+    def _find_errors(self, checks: list[Check]) -> tuple[int, list[tuple]]:
         """Fill the temp table `errs` with every row problem; return (how many, the first _MAX_ERRORS)."""
-        con, checks = self.con, self._checks()
-        any_bad = " OR ".join(f"coalesce(({c.cond}), false)" for c in checks)
-        con.execute(f"CREATE TEMP TABLE bad AS SELECT * FROM kept WHERE {any_bad}",
-                    [p for c in checks for p in c.params])
-        # Only rows failing some check are examined check by check, so a clean file costs one pass.
-        union = " UNION ALL ".join(f"SELECT _row AS row, CAST(? AS VARCHAR) AS col, {c.msg} AS msg FROM bad "
-                                   f"WHERE {c.cond}" for c in checks)
-        con.execute(f"CREATE TEMP TABLE errs AS {union}", [p for c in checks for p in (c.col, *c.params)])
+        con = self.con
+        clean, body = self._typing
+        # The kept rows flagged bad are typed again, text included: a clean file types nothing twice.
+        con.execute(f"CREATE TEMP TABLE bad AS WITH clean AS (SELECT _row, {clean} FROM src WHERE _row IN "
+                    f"(SELECT _row FROM kept WHERE _bad)) {body}", self._params_used(clean + body))
+        # Only rows failing some check are examined check by check.
+        for i, c in enumerate(checks):
+            self.params[f"col_{i}_"] = c.col
+        union = " UNION ALL ".join(f"SELECT _row AS row, CAST($col_{i}_ AS VARCHAR) AS col, {c.msg} AS msg FROM bad "
+                                   f"WHERE {c.cond}" for i, c in enumerate(checks))
+        con.execute(f"CREATE TEMP TABLE errs AS {union}", self._params_used(union))
         for row, message in self.extra_errors:
             con.execute("INSERT INTO errs VALUES (?, NULL, ?)", [row, message])
         error_count = con.execute("SELECT count(*) FROM errs").fetchall()[0][0]
@@ -242,7 +295,12 @@ class Normaliser:
         out: list[Check] = []
 
         def add(cond: str, col: str | None, msg: str, *p: object) -> None:
-            out.append(Check(cond, col, msg, list(p)))
+            # Values become named parameters, so a check joins the typing statement's named ones.
+            for value in p:
+                name = f"chk_{len(self.params)}_"   # the trailing _ keeps $chk_1_ from matching inside $chk_12_
+                self.params[name] = value
+                cond = cond.replace("?", f"${name}", 1)
+            out.append(Check(cond, col, msg))
 
         for f in self.k.fields:
             v, label = f"v_{f.name}", self._label(f.name)
@@ -277,12 +335,11 @@ class Normaliser:
 
 @dataclass(frozen=True)
 class Check:
-    """One row check: the SQL condition flagging a bad row, its column label, message SQL, bound values."""
+    """One row check: the SQL condition flagging a bad row (values as named parameters), its column label, message SQL."""
 
     cond: str
     col: str | None
     msg: str
-    params: list[object]
 
 
 _ORDER_RULES: dict[str, tuple[tuple[str, str, str], ...]] = {
