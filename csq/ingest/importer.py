@@ -85,14 +85,14 @@ def header_scorer(k: Kind) -> HeaderScore:
 
 
 def prepare(data: bytes, name: str, kind: str, mapping: Mapping | None = None,
-            center_tz: str = "Asia/Shanghai") -> Prepared:
+            center_tz: str = "Asia/Shanghai", digest: str | None = None) -> Prepared:
     """Return the file read, mapped, validated and collapsed, or raise InputRefused for a whole-file problem."""
     if kind not in KINDS:
         raise InputRefused(f"Unknown kind {kind!r}.", f"Use --kind with one of: {', '.join(KINDS)}.")
     k = KINDS[kind]
     m = mapping or Mapping(kind=kind)
     src = read_source(data, name, header_scorer(k), encoding=m.encoding, sheet=m.sheet, header_row=m.header_row,
-                      mapped=set(m.columns.values()))
+                      mapped=set(m.columns.values()), digest=digest)
     columns = resolve_columns(k, src.headers, m)
     missing = [f.name for f in k.fields if f.required and f.name not in columns and f.name not in m.constants]
     if missing:
@@ -106,7 +106,8 @@ def prepare(data: bytes, name: str, kind: str, mapping: Mapping | None = None,
                       extra_errors=src.bad_shape_rows).run()
     errors = [RowError(r, c, msg) for r, c, msg in norm.errors]
     return Prepared(name, kind, m, src, columns, norm.staged, norm.rejected, errors, norm.error_count,
-                    norm.rows_collapsed, norm.unknown_values, hashlib.sha256(data).hexdigest(), norm.dayfirst)
+                    norm.rows_collapsed, norm.unknown_values, digest or hashlib.sha256(data).hexdigest(),
+                    norm.dayfirst)
 
 
 def _result(p: Prepared, status: str, **kw: object) -> ImportResult:
@@ -194,12 +195,14 @@ def import_files(store: Store, paths: list[Path], kind: str, mapping: Mapping | 
     for path in paths:
         try:
             data = _read(path)
-            earlier = find_duplicate(store, kind, hashlib.sha256(data).hexdigest())
+            digest = hashlib.sha256(data).hexdigest()   # once: the duplicate check, the reader and the batch
+            earlier = find_duplicate(store, kind, digest)
             if earlier is not None:
                 # Known content: report it without parsing the file again.
                 prepared.append(_duplicate(store, path.name, kind, earlier))
                 continue
-            prepared.append((check_against_store(store, prepare(data, path.name, kind, mapping, center_tz=tz)), data))
+            ready = prepare(data, path.name, kind, mapping, center_tz=tz, digest=digest)
+            prepared.append((check_against_store(store, ready), data))
         except InputRefused as exc:
             prepared.append(_refused(path.name, kind, exc))
     refused = [x for x in prepared
@@ -258,11 +261,12 @@ def import_bytes(store: Store, data: bytes, name: str, kind: str, mapping: Mappi
     `role` (None = the process role) must be allowed to import `kind`, even for a dry run; NotAllowed otherwise.
     """
     role = require(role, import_permission(kind))
-    earlier = find_duplicate(store, kind, hashlib.sha256(data).hexdigest())
+    digest = hashlib.sha256(data).hexdigest()
+    earlier = find_duplicate(store, kind, digest)
     if earlier is not None:
         return _duplicate(store, name, kind, earlier)
     try:
-        p = prepare(data, name, kind, mapping, center_tz=str(get_setting(store, "timezone")))
+        p = prepare(data, name, kind, mapping, center_tz=str(get_setting(store, "timezone")), digest=digest)
     except InputRefused as exc:
         return _refused(name, kind, exc)
     check_against_store(store, p)

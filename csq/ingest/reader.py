@@ -57,7 +57,8 @@ def _check_file(data: bytes, name: str, limits: ReadLimits) -> None:
 
 def parse_source(data: bytes, name: str, score: HeaderScore, *, encoding: str | None = None,
                  sheet: str | int | None = None, header_row: int | None = None,
-                 mapped: Collection[str] | None = (), limits: ReadLimits = DEFAULT_LIMITS) -> SourceTable:
+                 mapped: Collection[str] | None = (), limits: ReadLimits = DEFAULT_LIMITS,
+                digest: str | None = None) -> SourceTable:
     """Return the file's data as strings, read in this process; raise InputRefused saying why it is not a table.
 
     Only the reading process calls this; everything else calls read_source.
@@ -70,18 +71,20 @@ def parse_source(data: bytes, name: str, score: HeaderScore, *, encoding: str | 
 
 def read_source(data: bytes, name: str, score: HeaderScore, *, encoding: str | None = None,
                 sheet: str | int | None = None, header_row: int | None = None,
-                mapped: Collection[str] | None = (), limits: ReadLimits = DEFAULT_LIMITS) -> SourceTable:
+                mapped: Collection[str] | None = (), limits: ReadLimits = DEFAULT_LIMITS,
+                digest: str | None = None) -> SourceTable:
     """Return the file's data as strings, read in a child process under the limits; raise InputRefused if not.
 
     `mapped` are the source headers a mapping names: two columns of one header name are refused unless it
-    picks one of them (None: not checked, to show such a file on the Import page).
+    picks one of them (None: not checked, to show such a file on the Import page). `digest` is the data's
+    SHA-256 when the caller has it already (a big file is hashed once per import).
     """
     if not isinstance(score, HeaderScore):
         raise TypeError("read_source needs a HeaderScore (the reading process is told which kinds to score)")
     _check_file(data, name, limits)
     request = {"name": name, "kinds": list(score.kinds), "encoding": encoding, "sheet": sheet,
                "header_row": header_row, "mapped": None if mapped is None else sorted(mapped)}
-    key = (hashlib.sha256(data).hexdigest(), name, encoding, sheet, header_row, limits)
+    key = (digest or hashlib.sha256(data).hexdigest(), name, encoding, sheet, header_row, limits)
     if key in _UNREADABLE:
         raise _UNREADABLE[key]
     try:
