@@ -2,8 +2,9 @@
 
 Both windows are exact dates: the before window ends at the action's start_date, the after window starts on
 the day it was completed (SPEC §2; the demo's effects start that day). Each window is `before_months` /
-`after_months` calendar months long (3 when not set). Samples are the indicator's own per-record values,
-read with the same SQL as the indicator engine grouped by record, so the window's value is the indicator.
+`after_months` calendar months long (3 when not set). Samples are the indicator's own per-record values, read
+once per record kind for every action checked together (csq.improvement.samples), so the window's value is the
+indicator and a thousand windows cost one query per kind.
 
 When the scope is part of the center, the rest of the center over the same windows is the comparison group and
 the verdict is on the difference in differences (SPEC §4c, csq.improvement.did); a whole-center action, or one
@@ -12,8 +13,8 @@ whose comparison group has too few records, keeps the plain before/after test.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -21,23 +22,18 @@ from scipy import stats
 
 from csq.core.months import add_months
 from csq.errors import InputRefused
-from csq.improvement.actions import list_actions
 from csq.improvement.did import NetEffect, net_effect
-from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, qa_dims, survey_dims, ticket_dims
-from csq.metrics.engine import scope_table, servqual_parts, ticket_query
-from csq.metrics.filters import Filter, Where, build_where, build_where_outside
+from csq.improvement.samples import Book, Want, read_book, scoped
 from csq.metrics.indicators import INDICATORS
 from csq.metrics.sla import as_of as data_as_of
 from csq.store import Store
-from csq.store.queries import SqlFiles, arrow
 from csq.store.settings import setting_int
-
-METRICS_SQL = SqlFiles("csq.metrics")
 
 DEFAULT_MONTHS = 3
 MIN_N = 20        # fewer records than this in a window give no verdict (setting effect_min_n overrides)
 ALPHA = 0.05
 _MEAN_UNITS = frozenset({"score", "points"})
+_ACTIONS_SQL = "SELECT * EXCLUDE (_batch_id) FROM actions_current ORDER BY action_id"
 
 
 @dataclass(frozen=True)
@@ -48,7 +44,8 @@ class Window:
     end: date | None
     value: float | None
     n: int
-    samples: tuple[float, ...] = ()
+    # The per-record values as numpy (a window can hold a million); not part of equality.
+    samples: np.ndarray = field(default_factory=lambda: np.empty(0), compare=False, repr=False)
 
     def as_json(self) -> dict[str, object]:
         """Return the SPEC §6 window object: value, n, and the first and last day (inclusive)."""
@@ -119,91 +116,40 @@ def _months(value: object) -> int:
     return n if n > 0 else DEFAULT_MONTHS
 
 
-def _month(d: date) -> str:
-    return f"{d.year:04d}-{d.month:02d}"
+_Range = tuple[date | None, date | None]
 
 
-# ---- per-record samples: the engine's SQL grouped by record, so each row holds that record's value
-
-# A runner reads the rows its Where builder picks: build_where (the scope) or build_where_outside (the rest).
-_Build = Callable[[Filter, Mapping[str, str], str], Where]
-_Runner = Callable[[Store, Filter, _Build], list[dict[str, object]]]
-
-
-def _run(name: str, dims: dict[str, str], month_expr: str, id_expr: str, **extra: object) -> _Runner:
-    """Return a runner of one engine SQL file grouped per record (g_id) with the record's moment (g_at)."""
-
-    def go(store: Store, f: Filter, build: _Build) -> list[dict[str, object]]:
-        where = build(f, dims, month_expr)
-        groups = f"{id_expr} AS g_id, {month_expr} AS g_at, "
-        register = extra.get("register")
-        parts = {k: v for k, v in extra.items() if k != "register"}
-        sql, p = METRICS_SQL.render(name, groups=groups, group_names="g_id, g_at, ", where=where.part,
-                        as_of=("?", [data_as_of(store)]), **parts)  # type: ignore[arg-type]
-        return arrow(store, sql, p, register(store) if callable(register) else None).to_pylist()
-
-    return go
+def windows(action: dict[str, object]) -> tuple[_Range, _Range]:
+    """Return the before and after windows of an action as [start, end) dates (None, None when not dated)."""
+    start, done = _as_date(action.get("start_date")), _as_date(action.get("completed_at"))
+    b_months, a_months = _months(action.get("before_months")), _months(action.get("after_months"))
+    before_end = start or done
+    b_range = (add_months(before_end, -b_months), before_end) if before_end else (None, None)
+    a_range = (done, add_months(done, a_months)) if done else (None, None)
+    return b_range, a_range
 
 
-def _tickets(store: Store, f: Filter, build: _Build) -> list[dict[str, object]]:
-    """Return one row per ticket (by creation moment) with its indicator values over the SLA clock."""
-    where = build(f, ticket_dims("t"), "t.created_at")
-    sql, p, register = ticket_query(store, where.part, "t.ticket_id AS g_id, t.created_at AS g_at, ",
-                                    "g_id, g_at, ", data_as_of(store))
-    return arrow(store, sql, p, register).to_pylist()
-
-
-def _surveys(store: Store, f: Filter, build: _Build) -> list[dict[str, object]]:
-    """Return one row per answer (by response moment) and one per invitation (by send moment)."""
-    dims = survey_dims()
-    rows: list[dict[str, object]] = []
-    answered, sent = "coalesce(s.responded_at, s.sent_at)", "s.sent_at"
-    wa = build(f, dims, answered)
-    wi = build(f, dims, sent)
-    sql, p = METRICS_SQL.render("surveys", groups_answers=f"s.survey_id AS g_id, {answered} AS g_at, ",
-                    where_answers=wa.part, groups_invitations=f"s.survey_id AS g_id, {sent} AS g_at, ",
-                    where_invitations=wi.part, group_names="g_id, g_at, ")
-    rows.extend(arrow(store, sql, p).to_pylist())
-    return rows
-
-
-_RUNNERS: dict[str, _Runner] = {
-    "tickets": _tickets,
-    "surveys": _surveys,
-    "qa": _run("qa", qa_dims(), "e.evaluated_at", "e.evaluation_id", agent_team=METRICS_SQL.load("agent_team")),
-    # Assessments have no key of their own; each filtered row is one record.
-    "training": _run("training", TRAINING_DIMS, "r.assessed_at", "row_number() OVER ()",
-                     agent_team=METRICS_SQL.load("agent_team")),
-    "servqual": _run("servqual", {}, "s.responded_at", "s.respondent_id", **servqual_parts()),
-    "actions": _run("actions", ACTION_DIMS, "a.due_date", "a.action_id",
-                    register=lambda store: {"_csq_scope": scope_table(store)}),
-}
+def _want(action: dict[str, object]) -> Want:
+    """Return what the action's check reads: its indicator and scope from its first to its last window day."""
+    before, after = windows(action)
+    days = [d for d in (*before, *after) if d is not None]
+    return Want(str(action.get("indicator") or "") or None, str(action.get("scope") or "") or None,
+                min(days, default=None), max(days, default=None))
 
 
 def samples(store: Store, key: str, scope: str | None, start: date, end: date, outside: bool = False) -> list[float]:
     """Return the per-record values of indicator `key` for records in the scope (outside it) dated in [start, end)."""
-    ind = INDICATORS[key]
-    last = end - timedelta(days=1)
-    f = Filter.from_scope(scope, _month(start), _month(last))
-    lo, hi = datetime.combine(start, datetime.min.time()), datetime.combine(end, datetime.min.time())
-    out: list[float] = []
-    for row in _RUNNERS[ind.kind](store, f, build_where_outside if outside else build_where):
-        at = row.get("g_at")
-        if isinstance(at, date) and not isinstance(at, datetime):
-            at = datetime.combine(at, datetime.min.time())
-        value = row.get(key)
-        if value is None or not isinstance(at, datetime) or not lo <= at < hi:
-            continue
-        out.append(float(value))  # type: ignore[arg-type]
-    return out
+    scoped(scope)  # an unreadable scope is refused here, as a filter would be
+    book = read_book(store, [Want(key, scope, start, end)], data_as_of(store))
+    return book.cell(key, scope, start, end, outside).tolist()
 
 
-def summarise(key: str, values: list[float]) -> tuple[float | None, int]:
+def summarise(key: str, values: Sequence[float] | np.ndarray) -> tuple[float | None, int]:
     """Return (indicator value, n) from per-record values: a median, P90, mean, rate or count."""
     unit = INDICATORS[key].unit
     if unit == "count":
         return float(len(values)), len(values)
-    if not values:
+    if len(values) == 0:
         return None, 0
     if key.endswith(("_median_min", "_median_h")):
         return float(np.quantile(values, 0.5)), len(values)
@@ -216,7 +162,7 @@ def _test(key: str, before: Window, after: Window) -> tuple[str, float]:
     """Return (test name, two-sided p-value) for the indicator's kind of value."""
     unit = INDICATORS[key].unit
     if unit == "rate":
-        yes_b, yes_a = round(sum(before.samples)), round(sum(after.samples))
+        yes_b, yes_a = round(float(np.sum(before.samples))), round(float(np.sum(after.samples)))
         table = [[yes_b, before.n - yes_b], [yes_a, after.n - yes_a]]
         expected = stats.contingency.expected_freq(table) if min(yes_b + yes_a, before.n + after.n
                                                                  - yes_b - yes_a) > 0 else None
@@ -251,14 +197,14 @@ def _level(key: str, w: Window) -> float | None:
     return w.value
 
 
-def _window(store: Store, key: str, scope: str | None, start: date | None, end: date | None,
+def _window(book: Book, key: str, scope: str | None, start: date | None, end: date | None,
             outside: bool = False) -> Window:
     """Return one window (of the scope, or of the rest of the center) with its samples, value and n."""
     if start is None or end is None or end <= start:
         return Window(start, end, None, 0)
-    values = samples(store, key, scope, start, end, outside)
+    values = book.cell(key, scope, start, end, outside)
     value, n = summarise(key, values)
-    return Window(start, end, value, n, tuple(values))
+    return Window(start, end, value, n, values)
 
 
 def _enough(key: str, before: Window, after: Window, min_n: int) -> bool:
@@ -294,17 +240,17 @@ def did_verdict(key: str, before: Window, after: Window, comparison: Comparison,
 
 
 def check(store: Store, action: dict[str, object], now: datetime | None = None,
-          min_n: int | None = None) -> EffectCheck:
-    """Return the effect check of one action (a row of actions_current as a dict); `now` defaults to as-of."""
-    key = str(action.get("indicator") or "") or None
-    scope = str(action.get("scope") or "") or None
-    now = now or data_as_of(store)
+          min_n: int | None = None, book: Book | None = None) -> EffectCheck:
+    """Return the effect check of one action (a row of actions_current as a dict); `now` defaults to as-of.
+
+    `book` holds the per-record values read for many actions at once (check_all); without it this action's are read.
+    """
+    want = _want(action)
+    key, scope = want.key, want.scope
+    as_of = data_as_of(store) if book is None or now is None else None
+    now = now or as_of
     min_n = min_n or setting_int(store, "effect_min_n", MIN_N) or MIN_N
-    start, done = _as_date(action.get("start_date")), _as_date(action.get("completed_at"))
-    b_months, a_months = _months(action.get("before_months")), _months(action.get("after_months"))
-    before_end = start or done
-    b_range = (add_months(before_end, -b_months), before_end) if before_end else (None, None)
-    a_range = (done, add_months(done, a_months)) if done else (None, None)
+    (b_range, a_range), done = windows(action), _as_date(action.get("completed_at"))
     aid = str(action.get("action_id"))
     comparison: Comparison | None = None
 
@@ -318,11 +264,12 @@ def check(store: Store, action: dict[str, object], now: datetime | None = None,
     if key not in INDICATORS:
         return result(empty, empty, "insufficient_data", "effect_reason_no_indicator")
     try:
-        scoped = bool(Filter.from_scope(scope).conditions())  # an empty scope is the whole center
+        part = scoped(scope)  # an empty scope is the whole center
     except InputRefused:
         return result(empty, empty, "insufficient_data", "effect_reason_bad_scope")
-    before = _window(store, key, scope, *b_range)
-    rest_before = _window(store, key, scope, *b_range, outside=True) if scoped else None
+    book = book or read_book(store, [want], as_of)
+    before = _window(book, key, scope, *b_range)
+    rest_before = _window(book, key, scope, *b_range, outside=True) if part else None
     if done is None or now is None:
         after = Window(*a_range, None, 0)
         comparison = Comparison(rest_before, after) if rest_before else None
@@ -331,15 +278,15 @@ def check(store: Store, action: dict[str, object], now: datetime | None = None,
     assert a_end is not None
     if now < datetime.combine(a_end, datetime.min.time()):
         seen_end = min(a_end, now.date() + timedelta(days=1))
-        partial = _window(store, key, scope, done, seen_end)
+        partial = _window(book, key, scope, done, seen_end)
         if rest_before:
-            rest = _window(store, key, scope, done, seen_end, outside=True)
+            rest = _window(book, key, scope, done, seen_end, outside=True)
             comparison = Comparison(rest_before, Window(done, a_end, rest.value, rest.n, rest.samples))
         return result(before, Window(done, a_end, partial.value, partial.n, partial.samples), "pending",
                       "effect_reason_window_open")
-    after = _window(store, key, scope, *a_range)
+    after = _window(book, key, scope, *a_range)
     if rest_before:
-        comparison = Comparison(rest_before, _window(store, key, scope, *a_range, outside=True))
+        comparison = Comparison(rest_before, _window(book, key, scope, *a_range, outside=True))
     better = _better(key, action)
     if not _enough(key, before, after, min_n):
         return result(before, after, "insufficient_data", "effect_reason_small_n", better=better)
@@ -354,8 +301,16 @@ def check(store: Store, action: dict[str, object], now: datetime | None = None,
     return result(before, after, verdict, reason, test, p, better, "before_after")
 
 
-def check_all(store: Store, include_cancelled: bool = False) -> list[EffectCheck]:
-    """Return the effect check of every current action (cancelled ones left out unless asked), by action_id."""
-    now = data_as_of(store)
-    return [check(store, a, now) for a in list_actions(store)
-            if include_cancelled or a.get("status") != "cancelled"]
+def check_all(store: Store, include_cancelled: bool = False, now: datetime | None = None) -> list[EffectCheck]:
+    """Return the effect check of every current action (cancelled ones left out unless asked), by action_id.
+
+    The per-record values of every action's indicator are read once per record kind for all of them. `now`
+    (default: the data's as-of) decides which windows are still open; the values are always as of the data.
+    """
+    as_of = data_as_of(store)
+    # The register's rows as stored: actions.list_actions would work out the data's as-of again for its overdue
+    # flags, which the check does not read, and at a million tickets that is one more full scan.
+    actions = [a for a in store.arrow(_ACTIONS_SQL).to_pylist() if include_cancelled or a.get("status") != "cancelled"]
+    book = read_book(store, [_want(a) for a in actions], as_of)
+    min_n = setting_int(store, "effect_min_n", MIN_N) or MIN_N
+    return [check(store, a, now or as_of, min_n, book) for a in actions]

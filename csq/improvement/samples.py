@@ -1,0 +1,239 @@
+"""The per-record values the effect check reads (SPEC §4c), read once per record kind for every action.
+
+Each action needs its indicator's per-record values over up to four cells: its scope and the rest of the center,
+before and after. One query per record kind reads every record's moment (g_at), the values of the indicators the
+actions target, and for each action scope whether the record matches it, the condition bound by the filters'
+own build_where over the kind's own dimensions. A cell is then the slice of the records, sorted by moment, that
+falls in its window, in the scope or outside it (SPEC §4c: NULL fields count as outside, as in
+build_where_outside). The values are the engine's: its SQL grouped per record, or for tickets, the biggest
+kind, ticket_records.sql, which gives the same values without grouping a million tickets one by one.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from csq.core.sqlident import ident
+from csq.errors import InputRefused
+from csq.metrics.clock import ticket_clock
+from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, qa_dims, survey_dims, ticket_dims
+from csq.metrics.engine import scope_table, servqual_parts
+from csq.metrics.filters import Filter, build_where
+from csq.metrics.indicators import INDICATORS
+from csq.store import Store
+from csq.store.queries import Part, SqlFiles, arrow
+
+SQL = SqlFiles(__package__)
+METRICS_SQL = SqlFiles("csq.metrics")
+
+# The ticket indicators that read a ticket's SLA limit and clock; the others need no clock joins.
+SLA_KEYS = frozenset({"frt_sla_rate", "resolution_sla_rate"})
+_EPOCH = date(1970, 1, 1)
+
+
+def moment_us(day: date) -> int:
+    """Return the microseconds since 1970 of a day's midnight (a window bound)."""
+    return (day - _EPOCH).days * 86_400_000_000
+
+
+def scoped(scope: str | None) -> bool:
+    """Return True when an action's scope is part of the center (it sets a field); raise InputRefused if unreadable."""
+    return bool(Filter.from_scope(scope).conditions())
+
+
+def _readable_scoped(scope: str | None) -> bool:
+    """Return True for a readable scope that sets a field; an unreadable one is read for no window at all."""
+    try:
+        return scoped(scope)
+    except InputRefused:
+        return False  # check() reports the bad scope and reads no window
+
+
+@dataclass(frozen=True)
+class Want:
+    """What one effect check reads: an indicator, a scope, and the days its windows cover, [first, end)."""
+
+    key: str | None
+    scope: str | None
+    first: date | None
+    end: date | None
+
+
+@dataclass(frozen=True, eq=False)
+class Records:
+    """One record kind read once: moments (µs, sorted), each key's values and whether set, each scope's matches.
+
+    A record without a value (NULL) is left out of every cell; a NaN value, which DuckDB's 0.0 / 0.0 gives, is
+    kept, as the per-window reader kept it. Only records dated in [first, end) were read.
+    """
+
+    first: date
+    end: date
+    at_us: np.ndarray
+    values: Mapping[str, np.ndarray]
+    has_value: Mapping[str, np.ndarray]
+    inside: Mapping[str, np.ndarray]
+
+    def cell(self, key: str, scope: str | None, start: date, end: date, outside: bool = False) -> np.ndarray:
+        """Return the values of `key` of the records dated in [start, end) in the scope (or outside it)."""
+        if start < self.first or end > self.end:
+            raise ValueError(f"the window {start} to {end} is outside the records read ({self.first} to {self.end})")
+        lo, hi = np.searchsorted(self.at_us, [moment_us(start), moment_us(end)], side="left")
+        values = self.values[key][lo:hi]
+        keep = self.has_value[key][lo:hi]
+        if not scoped(scope):  # the whole center: every record is in it, and nothing is outside
+            return values[:0] if outside else values[keep]
+        match = self.inside[str(scope)][lo:hi]
+        return values[keep & (~match if outside else match)]
+
+
+@dataclass(frozen=True, eq=False)
+class Book:
+    """The Records of every kind the actions need, keyed by record kind."""
+
+    kinds: Mapping[str, Records]
+
+    def cell(self, key: str, scope: str | None, start: date, end: date, outside: bool = False) -> np.ndarray:
+        """Return one cell's per-record values: indicator `key`, the scope (or the rest), dated in [start, end)."""
+        return self.kinds[INDICATORS[key].kind].cell(key, scope, start, end, outside)
+
+
+# ---- one query per kind
+
+def _matches(scopes: Sequence[str], dims: Mapping[str, str], month_expr: str) -> tuple[str, list[object]]:
+    """Return the select list of the scopes' matches (s_0, s_1, …) and their bound values, in order.
+
+    A match is build_where's condition made TRUE or FALSE: a record with a NULL field is outside (SPEC §4c).
+    """
+    sql, params = [], []
+    for i, scope in enumerate(scopes):
+        where = build_where(Filter.from_scope(scope), dims, month_expr)
+        sql.append(f"coalesce(({where.sql}), false) AS {ident(f's_{i}')}, ")
+        params.extend(where.params)
+    return "".join(sql), params
+
+
+def _names(scopes: Sequence[str]) -> str:
+    """Return the group-name list of the scope matches, each followed by a comma."""
+    return "".join(f"{ident(f's_{i}')}, " for i in range(len(scopes)))
+
+
+def _columns(keys: Sequence[str], scopes: Sequence[str]) -> str:
+    """Return the columns read back: the moment, the scope matches, and each key as DOUBLE (keys are allow-listed)."""
+    cols = ["g_at"] + [ident(f"s_{i}") for i in range(len(scopes))]
+    return ", ".join(cols + [f"CAST({ident(k)} AS DOUBLE) AS {ident(k)}" for k in keys])
+
+
+# A reader returns one row per record dated in the span (a Filter of moments): g_at, s_0…, then each key.
+_Reader = Callable[[Store, Sequence[str], Sequence[str], Filter, datetime | None], pa.Table]
+
+
+def _tickets(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Filter,
+             as_of: datetime | None) -> pa.Table:
+    """Return each ticket's creation moment, scope matches and values, over the SLA clock only when read."""
+    dims = ticket_dims("t")
+    where = build_where(span, dims, "t.created_at")
+    register: dict[str, pa.Table] = {}
+    if SLA_KEYS & set(keys):
+        source = ticket_clock(store, where.part, as_of)
+        clock: Part = (f"({source.part[0]})", source.part[1])
+        register = source.register
+    else:
+        sql, p = SQL.render("tickets_unclocked", where=where.part)
+        clock = (f"({sql})", p)
+    matches = _matches(scopes, dims, "t.created_at")
+    sql, p = SQL.render("ticket_records", groups=(f"t.created_at AS g_at, {matches[0]}", matches[1]),
+                        group_names="g_at, " + _names(scopes), as_of=("?", [as_of]), clock=clock,
+                        columns=_columns(keys, scopes))
+    return arrow(store, sql, p, register)
+
+
+def _surveys(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Filter,
+             as_of: datetime | None) -> pa.Table:
+    """Return one row per answer (by response moment) and one per invitation (by send moment)."""
+    dims = survey_dims()
+    answered, sent = "coalesce(s.responded_at, s.sent_at)", "s.sent_at"
+    ma, mi = _matches(scopes, dims, answered), _matches(scopes, dims, sent)
+    sql, p = METRICS_SQL.render(
+        "surveys", groups_answers=(f"s.survey_id AS g_id, {answered} AS g_at, {ma[0]}", ma[1]),
+        where_answers=build_where(span, dims, answered).part,
+        groups_invitations=(f"s.survey_id AS g_id, {sent} AS g_at, {mi[0]}", mi[1]),
+        where_invitations=build_where(span, dims, sent).part, group_names="g_id, g_at, " + _names(scopes))
+    return arrow(store, f"SELECT {_columns(keys, scopes)} FROM ({sql}) r", p)
+
+
+def _grouped(name: str, dims: Mapping[str, str], month_expr: str, id_expr: str,
+             register: Callable[[Store], dict[str, pa.Table]] | None = None, **extra: str) -> _Reader:
+    """Return a reader of one engine SQL file grouped per record (g_id), with its moment (g_at) and matches."""
+
+    def read(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Filter,
+             as_of: datetime | None) -> pa.Table:
+        matches = _matches(scopes, dims, month_expr)
+        groups = (f"{id_expr} AS g_id, {month_expr} AS g_at, {matches[0]}", matches[1])
+        sql, p = METRICS_SQL.render(name, groups=groups, group_names="g_id, g_at, " + _names(scopes),
+                                    where=build_where(span, dims, month_expr).part, as_of=("?", [as_of]),
+                                    **extra)
+        return arrow(store, f"SELECT {_columns(keys, scopes)} FROM ({sql}) r", p,
+                     register(store) if register else None)
+
+    return read
+
+
+_READERS: dict[str, _Reader] = {
+    "tickets": _tickets,
+    "surveys": _surveys,
+    "qa": _grouped("qa", qa_dims(), "e.evaluated_at", "e.evaluation_id", agent_team=METRICS_SQL.load("agent_team")),
+    # Assessments have no key of their own; each filtered row is one record.
+    "training": _grouped("training", TRAINING_DIMS, "r.assessed_at", "row_number() OVER ()",
+                         agent_team=METRICS_SQL.load("agent_team")),
+    "servqual": _grouped("servqual", {}, "s.responded_at", "s.respondent_id", **servqual_parts()),
+    "actions": _grouped("actions", ACTION_DIMS, "a.due_date", "a.action_id",
+                        register=lambda store: {"_csq_scope": scope_table(store)}),
+}
+
+
+def _records(table: pa.Table, keys: Sequence[str], scopes: Sequence[str], first: date, end: date) -> Records:
+    """Return the Records of one kind's rows: numpy columns, sorted by moment so a window is one slice."""
+    at = table.column("g_at").cast(pa.timestamp("us")).to_numpy().astype("datetime64[us]").view(np.int64)
+    order = None if bool(np.all(at[1:] >= at[:-1])) else np.argsort(at, kind="stable")
+
+    def col(values: pa.ChunkedArray, dtype: type) -> np.ndarray:
+        x = np.asarray(values.to_numpy(), dtype=dtype)
+        return x if order is None else x[order]
+
+    return Records(first, end, at if order is None else at[order],
+                   {k: col(table.column(k), np.float64) for k in keys},
+                   {k: col(pc.is_valid(table.column(k)), np.bool_) for k in keys},
+                   {s: col(table.column(f"s_{i}"), np.bool_) for i, s in enumerate(scopes)})
+
+
+def read_book(store: Store, wants: Iterable[Want], as_of: datetime | None) -> Book:
+    """Return the Book of what the checks read: one query per record kind, only the keys, scopes and days asked.
+
+    Unknown indicators, unreadable scopes and checks without a window are left out (the effect check reads no
+    window for them); `as_of` is the data's moment the SLA clocks and complaint deadlines are judged at.
+    """
+    keys: dict[str, dict[str, None]] = {}
+    scopes: dict[str, dict[str, None]] = {}
+    days: dict[str, list[date]] = {}
+    for want in wants:
+        if want.key not in INDICATORS or want.first is None or want.end is None:
+            continue
+        kind = INDICATORS[want.key].kind
+        keys.setdefault(kind, {})[want.key] = None
+        scopes.setdefault(kind, {})
+        days.setdefault(kind, []).extend((want.first, want.end))
+        if _readable_scoped(want.scope):
+            scopes[kind][str(want.scope)] = None
+    kinds = {}
+    for kind, ks in keys.items():
+        k, s, first, end = list(ks), list(scopes[kind]), min(days[kind]), max(days[kind])
+        # Only the records of the days some window covers: a store holds years, the windows a few months.
+        span = Filter(start=datetime.combine(first, datetime.min.time()), end=datetime.combine(end, datetime.min.time()))
+        kinds[kind] = _records(_READERS[kind](store, k, s, span, as_of), k, s, first, end)
+    return Book(kinds)
