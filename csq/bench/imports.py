@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from csq.bench.clock import clock_costs
+from csq.bench.effect import effect_costs
 from csq.ingest.importer import import_file
 from csq.metrics.engine import compute
 from csq.metrics.filters import Filter
@@ -116,6 +117,7 @@ def run_bench(tickets: int = 1_000_000) -> dict[str, object]:
         t0 = time.perf_counter()
         compute(store, Filter(where=(("channel", ("phone",)),)), by=["team"])
         t_kpi_team = time.perf_counter() - t0
+        effects = effect_costs(store)  # before clock_costs: it adds 5 actions; clock_costs then switches the rules
         clocks = clock_costs(store)  # last: it switches the rules to a business calendar and adds events
         store.close()
         processes = import_costs(csv_path, folder)
@@ -129,5 +131,6 @@ def run_bench(tickets: int = 1_000_000) -> dict[str, object]:
         **processes,
         "kpi_all_by_month_s": round(t_kpi_month, 2),
         "kpi_phone_by_team_s": round(t_kpi_team, 2),
+        **effects,
         **clocks,
     }
