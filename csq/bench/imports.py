@@ -1,7 +1,7 @@
 """`python -m csq bench`: import speed against DuckDB's own CSV reader, and indicator speed."""
 from __future__ import annotations
 
-import os
+import json
 import subprocess
 import sys
 import tempfile
@@ -53,17 +53,21 @@ _READ_CSV = ("import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
              "con.execute(\"CREATE TABLE t AS SELECT * FROM read_csv(?)\", [sys.argv[2]]); con.close()")
 
 
+# Linux keeps a process's peak memory across fork and exec, so a command started straight from this (large)
+# process would report this process's size. A small Python in between starts it and reports its usage.
+_TRAMPOLINE = ("import json, os, subprocess, sys, time; t = time.perf_counter(); "
+               "p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+               "_, status, u = os.wait4(p.pid, 0); "
+               "print(json.dumps([status, time.perf_counter() - t, u.ru_utime + u.ru_stime, u.ru_maxrss / 1024]))")
+
+
 def _child_cost(cmd: list[str]) -> tuple[float, float, float]:
     """Return (wall s, CPU s, peak MB) of a command, its own children included (wait4 folds them in)."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
+    out = subprocess.run([sys.executable, "-c", _TRAMPOLINE, *cmd], capture_output=True, text=True, check=True)
+    status, wall, cpu, peak = json.loads(out.stdout)
     if status != 0:
-        raise RuntimeError(f"{cmd[:3]} failed: {proc.stderr.read().decode(errors='replace')[-500:]}")  # type: ignore[union-attr]
-    proc.stderr.close()  # type: ignore[union-attr]
-    proc.returncode = 0
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+        raise RuntimeError(f"{cmd[:4]} exited with status {status}")
+    return wall, cpu, peak
 
 
 def import_costs(csv_path: Path, folder: Path, rounds: int = 2) -> dict[str, object]:
