@@ -28,6 +28,9 @@ _MAX_ERRORS = 1000
 # Formats a column is tried with first (_fast_format): ISO layouts TRY_CAST reads too, then the list's.
 _ISO = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
 _FAST_SAMPLE = 2000
+# What SQL's trim() removes: the Unicode space separators (Zs), among them the ideographic space U+3000 of
+# Chinese exports and the no-break space of Excel; tabs and line breaks stay (they are refused as cells).
+_SPACES = "".join(chr(c) for c in (0x20, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000))
 
 
 def date_formats(dayfirst: bool, explicit: str | None) -> list[str]:
@@ -55,7 +58,7 @@ def _cleaned(column: pa.ChunkedArray, nulls: list[str]) -> pa.ChunkedArray:
 
     Arrow's kernels do this once per column in C++; in SQL the trim ran twice per field and cell.
     """
-    trimmed = pc.utf8_trim(column, characters=" ")   # spaces only, as SQL's trim()
+    trimmed = pc.utf8_trim(column, characters=_SPACES)
     return pc.if_else(pc.is_in(trimmed, value_set=pa.array(nulls, pa.string())), pa.scalar(None, pa.string()), trimmed)
 
 

@@ -154,3 +154,18 @@ def test_a_table_of_another_shape_is_not_taken_back() -> None:
     data = to_ipc(forged).replace(b'"headers": ["a", "b"]', b'"headers": ["a", "c"]')
     with pytest.raises(ValueError):
         from_ipc(data)
+
+
+def test_cells_are_trimmed_of_the_spaces_sql_trim_removes_and_null_markers_emptied() -> None:
+    """The Arrow clean step (normalise._cleaned) against DuckDB's own trim(), the SQL it replaced."""
+    import duckdb
+    import pyarrow as pa
+
+    from csq.ingest.mapping import DEFAULT_NULLS
+    from csq.ingest.normalise import _cleaned
+    cells = ["\u3000电话\u3000", "\xa0a\xa0", " b ", "\tc\t", "\u2003d\u202f", " NULL ", "—", "", "无数据", "x y", None]
+    con = duckdb.connect()
+    want = [None if v is None else (None if (t := con.execute("SELECT trim(?)", [v]).fetchall()[0][0])
+                                    in DEFAULT_NULLS else t) for v in cells]
+    assert _cleaned(pa.chunked_array([pa.array(cells, pa.string())]), list(DEFAULT_NULLS)).to_pylist() == want
+    assert want[:5] == ["电话", "a", "b", "\tc\t", "d"]
