@@ -42,7 +42,7 @@ def is_excel(data: bytes, name: str) -> bool:
 
 def _check_file(data: bytes, name: str, limits: ReadLimits) -> None:
     """Refuse an empty file, one over the size limit, or a known binary format that is not a table."""
-    if not data or not data.strip():
+    if not data or data.isspace():   # isspace() stops at the first other byte; strip() would copy the file
         raise refuse(name, "is empty.", "Export the file again with its data rows.")
     if len(data) > limits.max_file_bytes:
         raise refuse(name, f"is {len(data) / 2**20:,.0f} MB; the limit is {limits.max_file_bytes / 2**20:,.0f} MB.",
@@ -57,8 +57,7 @@ def _check_file(data: bytes, name: str, limits: ReadLimits) -> None:
 
 def parse_source(data: bytes, name: str, score: HeaderScore, *, encoding: str | None = None,
                  sheet: str | int | None = None, header_row: int | None = None,
-                 mapped: Collection[str] | None = (), limits: ReadLimits = DEFAULT_LIMITS,
-                digest: str | None = None) -> SourceTable:
+                 mapped: Collection[str] | None = (), limits: ReadLimits = DEFAULT_LIMITS) -> SourceTable:
     """Return the file's data as strings, read in this process; raise InputRefused saying why it is not a table.
 
     Only the reading process calls this; everything else calls read_source.
