@@ -20,19 +20,16 @@ import pyarrow.compute as pc
 
 from csq.core.sqlident import ident
 from csq.errors import InputRefused
-from csq.metrics.clock import ticket_clock
 from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, qa_dims, survey_dims, ticket_dims
-from csq.metrics.engine import scope_table, servqual_parts
+from csq.metrics.engine import scope_table, servqual_parts, ticket_source
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.indicators import INDICATORS
 from csq.store import Store
-from csq.store.queries import Part, SqlFiles, arrow
+from csq.store.queries import SqlFiles, arrow
 
 SQL = SqlFiles(__package__)
 METRICS_SQL = SqlFiles("csq.metrics")
 
-# The ticket indicators that read a ticket's SLA limit and clock; the others need no clock joins.
-SLA_KEYS = frozenset({"frt_sla_rate", "resolution_sla_rate"})
 _EPOCH = date(1970, 1, 1)
 
 
@@ -138,14 +135,7 @@ def _tickets(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Fil
     """Return each ticket's creation moment, scope matches and values, over the SLA clock only when read."""
     dims = ticket_dims("t")
     where = build_where(span, dims, "t.created_at")
-    register: dict[str, pa.Table] = {}
-    if SLA_KEYS & set(keys):
-        source = ticket_clock(store, where.part, as_of)
-        clock: Part = (f"({source.part[0]})", source.part[1])
-        register = source.register
-    else:
-        sql, p = SQL.render("tickets_unclocked", where=where.part)
-        clock = (f"({sql})", p)
+    clock, register = ticket_source(store, where.part, as_of, keys)
     matches = _matches(scopes, dims, "t.created_at")
     sql, p = SQL.render("ticket_records", groups=(f"t.created_at AS g_at, {matches[0]}", matches[1]),
                         group_names="g_at, " + _names(scopes), as_of=("?", [as_of]), clock=clock,

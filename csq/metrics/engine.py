@@ -24,10 +24,11 @@ SQL = SqlFiles(__package__)
 
 @dataclass(frozen=True)
 class _Context:
-    """What every kind's query shares: the data's as-of moment, and the clock durations are shown on."""
+    """What every kind's query shares: the data's as-of moment, the clock durations are shown on, the keys asked."""
 
     as_of: datetime | None
     clock: str = "calendar"
+    keys: tuple[str, ...] | None = None
 
 
 Row = dict[str, object]
@@ -101,17 +102,39 @@ _DURATIONS = {
 }
 
 
+# The ticket indicators whose values read the SLA clock's limits. On the business clock every duration, and
+# what counts durations (resolution and reopen rates count resolved tickets by it), reads the clock too.
+_SLA_KEYS = frozenset({"frt_sla_rate", "resolution_sla_rate"})
+
+
+def needs_clock(keys: Sequence[str] | None, clock: str = "calendar") -> bool:
+    """Return whether any of the indicators (None: all) reads an SLA limit, or the durations are business time."""
+    return keys is None or clock == "business" or bool(_SLA_KEYS & set(keys))
+
+
+def ticket_source(store: Store, where: Part, moment: datetime | None, keys: Sequence[str] | None = None,
+                  clock: str = "calendar") -> tuple[Part, dict[str, pa.Table]]:
+    """Return (the FROM part, tables to register) of the tickets in `where`: over the SLA clock when read."""
+    if needs_clock(keys, clock):
+        source = ticket_clock(store, where, moment)
+        return (f"({source.part[0]})", source.part[1]), source.register
+    sql, p = SQL.render("ticket_unclocked", where=where)
+    return (f"({sql})", p), {}
+
+
 def ticket_query(store: Store, where: Part, groups: str, group_names: str, moment: datetime | None,
-                 clock: str = "calendar") -> tuple[str, list[object], dict[str, pa.Table]]:
+                 clock: str = "calendar", keys: Sequence[str] | None = None
+                 ) -> tuple[str, list[object], dict[str, pa.Table]]:
     """Return (sql, params, tables to register) of tickets.sql over the SLA clock source, grouped as given.
 
     The Pareto of breaches and the effect check group it per ticket, so their flags are the engine's own.
+    When none of `keys` reads the clock (needs_clock), the source is the tickets with its columns NULL.
     """
-    source = ticket_clock(store, where, moment)
+    part, register = ticket_source(store, where, moment, keys, clock)
     frt_us, art_us = _DURATIONS[clock]
     sql, p = SQL.render("tickets", groups=groups, group_names=group_names, as_of=("?", [moment]),
-                        clock=(f"({source.part[0]})", source.part[1]), frt_us=frt_us, art_us=art_us)
-    return sql, p, source.register
+                        clock=part, frt_us=frt_us, art_us=art_us)
+    return sql, p, register
 
 
 def _run_tickets(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
@@ -121,7 +144,11 @@ def _run_tickets(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> l
     if grouping is None:
         return []
     sql, p, register = ticket_query(store, build_where(f, dims, "t.created_at").part, grouping[0], grouping[1],
-                                    ctx.as_of, ctx.clock)
+                                    ctx.as_of, ctx.clock, ctx.keys)
+    if ctx.keys is not None:
+        # Only the asked indicators are read out, so DuckDB drops the aggregates (medians above all) of the rest.
+        wanted = [k for k in ctx.keys if INDICATORS[k].kind == "tickets"]
+        sql = f"SELECT {grouping[1]}{', '.join(f'{k}, n_{k}' for k in wanted)} FROM ({sql})"
     return _rows(store, sql, p, register)
 
 
@@ -232,7 +259,7 @@ def compute(store: Store, f: Filter, by: Sequence[str] = (), indicators: Sequenc
     if clock not in CLOCKS:
         raise InputRefused(f"Unknown clock {clock!r}.", f"Use one of: {', '.join(CLOCKS)}.")
     kinds = list(dict.fromkeys(INDICATORS[k].kind for k in keys))
-    ctx = _Context(as_of(store) if {"tickets", "actions"} & set(kinds) else None, clock)
+    ctx = _Context(as_of(store) if {"tickets", "actions"} & set(kinds) else None, clock, tuple(keys))
     found: dict[tuple, dict[str, object]] = {} if by else {(): {}}
     for kind in kinds:
         for row in _SOURCES[kind](store, f, by, ctx):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -601,3 +602,27 @@ def test_union_of_groups_over_kinds(store, put):
     # the CLI prints this list with json as it is
     assert json.loads(json.dumps(rows))[1] == {"month": "2025-02", "tickets": 0, "training_pass_rate": 1.0,
                                                "n": {"tickets": 0, "training_pass_rate": 1}}
+
+
+@pytest.mark.parametrize("clock", ["calendar", "business"])
+def test_an_indicator_asked_alone_equals_it_asked_with_all_the_others(demo_copy, clock):
+    """compute() reads out only the asked indicators and skips the SLA clock when none reads it: same figures."""
+    from csq.metrics.engine import compute, needs_clock, ticket_query
+    from csq.store import open_store
+    from csq.store.settings import sla_rules
+
+    store = open_store(demo_copy)
+    try:
+        # Every rule on the business calendar, so a wrongly skipped clock would change the figures.
+        set_sla_rules(store, [replace(r, calendar="workdays_9_18") for r in sla_rules(store)], role="admin")
+        keys = [k for k, ind in INDICATORS.items() if ind.kind == "tickets"]
+        f = Filter("2025-01", "2025-06")
+        everything = compute(store, f, ("month", "team"), keys, clock)
+        for key in keys:
+            alone = compute(store, f, ("month", "team"), [key], clock)
+            assert [(r.groups, r.figure(key)) for r in alone] == [(r.groups, r.figure(key)) for r in everything], key
+        assert not needs_clock(["tickets", "frt_median_min"]) and needs_clock(["resolution_rate"], "business")
+        assert needs_clock(["resolution_sla_rate"]) and needs_clock(None)
+        assert ticket_query(store, ("TRUE", []), "", "", None, "calendar", ["tickets"])[2] == {}
+    finally:
+        store.close()

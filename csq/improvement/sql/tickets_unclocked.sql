@@ -1,9 +1,0 @@
--- The tickets in a filter with the SLA clock columns left NULL, for an effect check whose indicators
--- read no SLA limit: the clock's joins are not paid when nothing reads them.
-SELECT t.*,
-    CAST(NULL AS BIGINT) AS frt_elapsed_us,
-    CAST(NULL AS BIGINT) AS res_elapsed_us,
-    CAST(NULL AS DOUBLE) AS frt_limit_us,
-    CAST(NULL AS DOUBLE) AS res_limit_us
-FROM tickets_current t
-WHERE {where}
