@@ -1,6 +1,7 @@
 """SLA limits of SPEC §4 per ticket, and the data's "as of" moment that decides breaches."""
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -17,11 +18,30 @@ SQL = SqlFiles(__package__)
 _NO_SPANS = SPAN_SCHEMA.empty_table()
 
 
+_AS_OF: dict[tuple[str, int, int], datetime | None] = {}
+_AS_OF_KEEP = 64
+
+
 def as_of(store: Store) -> datetime | None:
-    """Return the latest timestamp in the current tickets (None when there are none)."""
+    """Return the latest timestamp in the current tickets (None when there are none).
+
+    Kept per (store, data version): every import, rollback, purge and settings change bumps the version, and a
+    page asks many times per run; at ten million tickets each answer is a scan of four columns.
+    """
+    try:
+        inode = os.stat(store.path).st_ino   # a store made again at the same path starts its version again
+    except OSError:
+        inode = -1
+    key = (str(store.path), inode, store.data_version())
+    if key in _AS_OF:
+        return _AS_OF[key]
     value = store.scalar(
         "SELECT max(greatest(created_at, first_response_at, resolved_at, closed_at)) FROM tickets_current")
-    return value if isinstance(value, datetime) else None
+    moment = value if isinstance(value, datetime) else None
+    if len(_AS_OF) >= _AS_OF_KEEP:
+        _AS_OF.clear()
+    _AS_OF[key] = moment
+    return moment
 
 
 def limits_for(rules: Sequence[SlaRule], channel: str | None, type_: str | None,

@@ -626,3 +626,15 @@ def test_an_indicator_asked_alone_equals_it_asked_with_all_the_others(demo_copy,
         assert ticket_query(store, ("TRUE", []), "", "", None, "calendar", ["tickets"])[2] == {}
     finally:
         store.close()
+
+
+def test_as_of_follows_every_import_and_rollback(store, put):
+    """as_of is kept per data version: a new batch moves it, its rollback moves it back."""
+    from csq.store.batches import rollback
+
+    put("tickets", [{"ticket_id": "a", "created_at": datetime(2025, 3, 1, 9)}])
+    assert as_of(store) == datetime(2025, 3, 1, 9)
+    later = put("tickets", [{"ticket_id": "b", "created_at": datetime(2025, 4, 2, 10)}])
+    assert as_of(store) == datetime(2025, 4, 2, 10)
+    rollback(store, later, role="admin")
+    assert as_of(store) == datetime(2025, 3, 1, 9)
