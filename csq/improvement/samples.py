@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from csq.core.sqlident import ident
 from csq.errors import InputRefused
 from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, qa_dims, survey_dims, ticket_dims
-from csq.metrics.engine import scope_table, servqual_parts, ticket_source
+from csq.metrics.engine import scope_table, servqual_parts, ticket_flags, ticket_source
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.indicators import INDICATORS
 from csq.store import Store
@@ -137,8 +137,8 @@ def _tickets(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Fil
     where = build_where(span, dims, "t.created_at")
     clock, register = ticket_source(store, where.part, as_of, keys)
     matches = _matches(scopes, dims, "t.created_at")
-    sql, p = SQL.render("ticket_records", groups=(f"t.created_at AS g_at, {matches[0]}", matches[1]),
-                        group_names="g_at, " + _names(scopes), as_of=("?", [as_of]), clock=clock,
+    flags = ticket_flags((f"t.created_at AS g_at, {matches[0]}", matches[1]), as_of, clock)
+    sql, p = SQL.render("ticket_records", flags=flags, group_names="g_at, " + _names(scopes),
                         columns=_columns(keys, scopes))
     return arrow(store, sql, p, register)
 

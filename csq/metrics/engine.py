@@ -131,10 +131,18 @@ def ticket_query(store: Store, where: Part, groups: str, group_names: str, momen
     When none of `keys` reads the clock (needs_clock), the source is the tickets with its columns NULL.
     """
     part, register = ticket_source(store, where, moment, keys, clock)
-    frt_us, art_us = _DURATIONS[clock]
-    sql, p = SQL.render("tickets", groups=groups, group_names=group_names, as_of=("?", [moment]),
-                        clock=part, frt_us=frt_us, art_us=art_us)
+    sql, p = SQL.render("tickets", flags=ticket_flags(groups, moment, part, clock), group_names=group_names)
     return sql, p, register
+
+
+def ticket_flags(groups: Part, moment: datetime | None, source: Part, clock: str = "calendar") -> Part:
+    """Return the `base` and `flags` steps (ticket_flags.sql): each ticket's durations and SLA flags.
+
+    The engine's tickets.sql groups them; the effect check's ticket_records.sql reads them ticket by ticket.
+    """
+    frt_us, art_us = _DURATIONS[clock]
+    return SQL.render("ticket_flags", groups=groups, as_of=("?", [moment]), clock=source, frt_us=frt_us,
+                      art_us=art_us)
 
 
 def _run_tickets(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:

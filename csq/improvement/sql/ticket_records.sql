@@ -1,43 +1,10 @@
--- Per-ticket indicator values for the effect check: the base and flags steps of the engine's
--- tickets.sql, copied as they are, then each indicator as that ticket alone would give it (a group of
--- one ticket): a duration is the ticket's own, a rate is 1.0, 0.0 or NULL (not counted), tickets is 1.
+-- Per-ticket indicator values for the effect check: the engine's per-ticket steps (ticket_flags.sql in
+-- csq/metrics/sql, the ones its tickets.sql reads), then each indicator as that ticket alone would give
+-- it (a group of one ticket): a duration is the ticket's own, a rate is 1.0, 0.0 or NULL (not counted), tickets is 1.
 -- No GROUP BY: grouping a million tickets one by one costs a second. tests/store/test_effect_samples.py
 -- checks every value against the engine's own SQL grouped by ticket. Durations are on the calendar
 -- clock, the effect check's clock; the SLA flags follow each ticket's SLA clock as everywhere.
-WITH base AS (
-    SELECT {groups}
-        t.first_response_at IS NOT NULL AS responded,
-        t.resolved_at IS NOT NULL AS resolved,
-        t.type = 'complaint' AS complaint,
-        t.contacts,
-        t.reopen_count,
-        coalesce(t.escalated, FALSE) AS escalated,
-        (epoch_us(t.first_response_at) - epoch_us(t.created_at)) AS frt_us,
-        (epoch_us(t.resolved_at) - epoch_us(t.created_at)) AS art_us,
-        (epoch_us(t.first_response_at) - epoch_us(t.created_at)) AS frt_wall_us,
-        (epoch_us(t.resolved_at) - epoch_us(t.created_at)) AS art_wall_us,
-        (epoch_us(CAST({as_of} AS TIMESTAMP)) - epoch_us(t.created_at)) AS age_us,
-        t.frt_elapsed_us, t.res_elapsed_us, t.frt_limit_us, t.res_limit_us
-    FROM {clock} t
-),
-flags AS (
-    SELECT *,
-        frt_us / 60000000.0 AS frt_min,
-        art_us / 3600000000.0 AS art_h,
-        CASE WHEN frt_limit_us IS NULL THEN NULL
-             WHEN responded THEN frt_elapsed_us <= frt_limit_us
-             WHEN frt_elapsed_us > frt_limit_us THEN FALSE END AS frt_ok,
-        CASE WHEN res_limit_us IS NULL THEN NULL
-             WHEN resolved THEN res_elapsed_us <= res_limit_us
-             WHEN res_elapsed_us > res_limit_us THEN FALSE END AS res_ok,
-        CASE WHEN NOT complaint THEN NULL
-             WHEN frt_wall_us IS NOT NULL THEN frt_wall_us <= 48 * 3600000000.0
-             WHEN age_us > 48 * 3600000000.0 THEN FALSE END AS c48_ok,
-        CASE WHEN NOT complaint THEN NULL
-             WHEN art_wall_us IS NOT NULL THEN art_wall_us <= 72 * 3600000000.0
-             WHEN age_us > 72 * 3600000000.0 THEN FALSE END AS c72_ok
-    FROM base
-),
+WITH {flags},
 records AS (
     -- count_if(x) over one ticket is 1 when x is true and 0 otherwise (NULL included); count(x) is 0 when
     -- x is NULL, and the engine's nullif then makes the rate NULL.
