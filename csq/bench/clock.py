@@ -5,9 +5,7 @@ scan of the tickets' timestamps, so the ratios hold on a busy machine.
 """
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
+from csq.bench.timing import best, scan_tickets
 from csq.metrics.engine import compute
 from csq.metrics.filters import Filter
 from csq.store import Store
@@ -30,37 +28,21 @@ WHERE hash(ticket_id) % 3 = 0
 """
 
 
-def _best(fn: Callable[[], object], runs: int = 3) -> float:
-    """Return the best wall time of `runs` calls, in seconds (the least disturbed by other work)."""
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
-
-def _scan(store: Store) -> None:
-    """Read every ticket's timestamps once: the floor any per-ticket query pays."""
-    arrow(store, "SELECT count(*), max(epoch_us(created_at)), max(epoch_us(first_response_at)), "
-                 "max(epoch_us(resolved_at)) FROM tickets_current", [])
-
-
 def clock_costs(store: Store) -> dict[str, object]:
     """Return the SLA rates' time on 24x7, on workdays_9_18, and with pauses, against a scan (seconds, ratios).
 
     The store's rules are switched to workdays_9_18 and a status history is added: use a throwaway store.
     """
-    scan = _best(lambda: _scan(store))
-    plain = _best(lambda: compute(store, Filter(), indicators=_SLA))
+    scan = best(lambda: scan_tickets(store))
+    plain = best(lambda: compute(store, Filter(), indicators=_SLA))
     rules = [{"channel": r.channel, "type": r.type, "priority": r.priority, "first_response_min": r.first_response_min,
               "resolution_h": None if r.resolution_min is None else r.resolution_min / 60,
               "calendar": "workdays_9_18", "pause_first_response": False} for r in sla_rules(store)]
     apply_settings(store, {"sla_rules": rules}, "bench", "bench", role="admin")
-    business = _best(lambda: compute(store, Filter(), indicators=_SLA))
+    business = best(lambda: compute(store, Filter(), indicators=_SLA))
     events = arrow(store, _EVENTS_SQL, [])
     commit_records(store, "ticket_events", events, source="bench events", user="bench")
-    paused = _best(lambda: compute(store, Filter(), indicators=_SLA))
+    paused = best(lambda: compute(store, Filter(), indicators=_SLA))
     return {
         "scan_tickets_s": round(scan, 3),
         "sla_24x7_s": round(plain, 3),

@@ -8,16 +8,14 @@ ratio holds on a busy machine.
 """
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from csq.bench.timing import best, scan_tickets
 from csq.improvement.actions import create
 from csq.improvement.effect import check_all
 from csq.metrics.engine import compute
 from csq.metrics.filters import Filter
 from csq.store import Store
-from csq.store.queries import arrow
 
 # (indicator, scope): a team, a channel and the whole center; rates and durations; over 24x7 and SLA clocks.
 BENCH_ACTIONS: tuple[tuple[str, str | None], ...] = (
@@ -27,17 +25,6 @@ BENCH_ACTIONS: tuple[tuple[str, str | None], ...] = (
     ("escalation_rate", None),
     ("frt_p90_min", None),
 )
-_SCAN_SQL = "SELECT count(*), sum(epoch(resolved_at) - epoch(created_at)) FROM tickets"
-
-
-def _best(fn: Callable[[], object], runs: int = 3) -> float:
-    """Return the best wall time of `runs` calls, in seconds (the least disturbed by other work)."""
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def add_bench_actions(store: Store) -> int:
@@ -67,12 +54,12 @@ def effect_costs(store: Store) -> dict[str, object]:
     throwaway store.
     """
     actions = add_bench_actions(store)
-    scan = _best(lambda: arrow(store, _SCAN_SQL, []))
-    kpi = _best(lambda: compute(store, Filter(), indicators=sorted({k for k, _ in BENCH_ACTIONS})))
-    as_run = _best(lambda: check_all(store))
+    scan = best(lambda: scan_tickets(store))
+    kpi = best(lambda: compute(store, Filter(), indicators=sorted({k for k, _ in BENCH_ACTIONS})))
+    as_run = best(lambda: check_all(store))
     last = store.scalar("SELECT max(created_at) FROM tickets_current")
     later = (last if isinstance(last, datetime) else datetime(2000, 1, 1)) + timedelta(days=800)  # past every window
-    judged = _best(lambda: check_all(store, now=later))
+    judged = best(lambda: check_all(store, now=later))
     verdicts = sorted({c.verdict for c in check_all(store, now=later)})
     return {
         "effect_actions": actions,
