@@ -87,11 +87,12 @@ class Normaliser:
         self.con.execute("SET preserve_insertion_order = true")
         # c<i> is the cell as read (the rejected rows show it), k<i> the cleaned cell the fields are typed from.
         used = sorted({self.headers.index(h) for h in columns.values() if h in self.headers})
-        cleaned = [_cleaned(src.column(i), m.nulls()) for i in used]
+        nulls = m.nulls()
+        cleaned = [_cleaned(src.column(i), nulls) for i in used]
         renamed = pa.table(list(src.columns) + cleaned + [rows],
                            names=[f"c{i}" for i in range(src.num_columns)] + [f"k{i}" for i in used] + ["_row"])
         self.con.register("src", renamed)
-        self.params: dict[str, object] = {"nulls": m.nulls(), "tz": center_tz, "now_limit":
+        self.params: dict[str, object] = {"tz": center_tz, "now_limit":
                                           datetime.now() + timedelta(days=1)}
 
     def _col(self, f: str) -> str | None:
@@ -192,16 +193,15 @@ class Normaliser:
         any_bad = " OR ".join(f"coalesce(({c.cond}), false)" for c in checks) or "false"
         # One pass types and validates: `typed` keeps the typed columns and a bad-row flag, not the cleaned
         # text of every field; only flagged rows are typed again with their text, to say what is wrong.
-        kept_text = [f"v_{f.name}" for f in self.k.fields if f.name == "updated_at"]
+        kept_text = ["v_updated_at"] if "updated_at" in self.k.names else []   # _collapse orders by it
         body = f"SELECT clean.*, {sel} FROM clean {' '.join(joins)}"
-        self._typing = (clean, body)
         out = ", ".join(["_row", *(f.name for f in self.k.fields),
                          *(f"{f.name}_raw" for f in self.k.fields if f.keep_raw), *kept_text])
         con.execute(f"CREATE TEMP TABLE typed AS WITH clean AS (SELECT _row, {clean} FROM src), "
                     f"t AS ({body}) SELECT {out}, ({any_bad}) AS _bad FROM t",
                     self._params_used(clean + sel + any_bad))
         collapsed = self._collapse()
-        error_count, errors = self._find_errors(checks)
+        error_count, errors = self._find_errors(checks, clean, body)
         out_cols = [c for f in self.k.fields for c in ((f.name, f"{f.name}_raw") if f.keep_raw else (f.name,))]
         where = " WHERE _row NOT IN (SELECT row FROM errs WHERE row IS NOT NULL)" if error_count else ""
         order = " ORDER BY _row" if collapsed else ""
@@ -253,10 +253,12 @@ class Normaliser:
                 typed.append(f"v_{f.name} AS {f.name}_raw")
         return typed
 
-    def _find_errors(self, checks: list[Check]) -> tuple[int, list[tuple]]:
-        """Fill the temp table `errs` with every row problem; return (how many, the first _MAX_ERRORS)."""
+    def _find_errors(self, checks: list[Check], clean: str, body: str) -> tuple[int, list[tuple]]:
+        """Fill the temp table `errs` with every row problem; return (how many, the first _MAX_ERRORS).
+
+        `clean` and `body` are the typing statement's parts, run again for the rows flagged bad.
+        """
         con = self.con
-        clean, body = self._typing
         # The kept rows flagged bad are typed again, text included: a clean file types nothing twice.
         con.execute(f"CREATE TEMP TABLE bad AS WITH clean AS (SELECT _row, {clean} FROM src WHERE _row IN "
                     f"(SELECT _row FROM kept WHERE _bad)) {body}", self._params_used(clean + body))
