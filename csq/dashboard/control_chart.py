@@ -10,7 +10,8 @@ from csq.core.i18n import fmt_month
 from csq.dashboard import url
 from csq.dashboard.state import View
 from csq.errors import InputRefused
-from csq.metrics.spc import CHART_CHOICES, Baseline, ControlChart
+from csq.metrics.control_limits import CHART_CHOICES
+from csq.metrics.spc import Baseline, ControlChart
 from csq.metrics.spc_words import chart_reason, signal_lines
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 D2 = 1.128          # d2 for moving ranges of two points (Laney 2002: σz = MR̄ of the z-scores ÷ 1.128)
 XMR_FACTOR = 2.66   # SPEC §4b and Wheeler: x̄ ± 2.66·MR̄ (3 ÷ 1.128, rounded as the literature prints it)
 CHARTS = ("p_prime", "p", "xmr")
+CHART_CHOICES = ("auto", *CHARTS)   # what --chart and the pages offer
 _NON_NEGATIVE = frozenset({"count", "min", "h"})   # durations and volumes cannot fall below zero
 
 
@@ -31,7 +32,6 @@ class MonthLimits:
 class Limits:
     """A chart's centre, its per-month limits (None where a month has no data) and Laney's σz for p′."""
 
-    chart: str
     center: float
     months: tuple[MonthLimits | None, ...]
     sigma_z: float | None = None
@@ -75,7 +75,7 @@ def p_limits(values: Sequence[float | None], ns: Sequence[int], base: Sequence[b
         s = math.sqrt(spread / n) * factor
         months.append(MonthLimits(_clamp(center - 3 * s, 0.0, 1.0), _clamp(center + 3 * s, 0.0, 1.0),
                                   _clamp(center - 2 * s, 0.0, 1.0), _clamp(center + 2 * s, 0.0, 1.0)))
-    return Limits("p_prime" if prime else "p", center, tuple(months), sigma_z)
+    return Limits(center, tuple(months), sigma_z)
 
 
 def xmr_limits(values: Sequence[float | None], base: Sequence[bool], unit: str) -> Limits | None:
@@ -93,7 +93,7 @@ def xmr_limits(values: Sequence[float | None], base: Sequence[bool], unit: str) 
     lo, hi = (0.0, None) if unit in _NON_NEGATIVE else (-100.0, 100.0) if unit == "points" else (None, None)
     month = MonthLimits(_clamp(center - width, lo, hi), _clamp(center + width, lo, hi),
                         _clamp(center - width * 2 / 3, lo, hi), _clamp(center + width * 2 / 3, lo, hi))
-    return Limits("xmr", center, tuple(None if v is None else month for v in values))
+    return Limits(center, tuple(None if v is None else month for v in values))
 
 
 def chart_kind(unit: str, requested: str) -> str:

@@ -18,7 +18,6 @@ from csq.metrics.run_rules import RULES, find_signals
 from csq.store import Store
 
 MIN_MONTHS = 3      # fewer months with data give no meaningful centre or spread
-CHART_CHOICES = ("auto", "p_prime", "p", "xmr")
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,6 @@ The CLI prints these, the pages list them and put them in the chart's hover text
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from csq.core.i18n import fmt_fixed, fmt_month, t
 from csq.metrics.display import format_value
 from csq.metrics.spc import ControlChart, MonthSignal, SpcPoint
@@ -122,10 +120,10 @@ def spc_json(chart: ControlChart) -> list[dict[str, object]]:
     base = {"from": chart.used[0], "to": chart.used[1]} if chart.used else None
     return [{"month": p.month, "value": p.value, "n": p.n, "center": p.center, "lcl": p.lcl, "ucl": p.ucl,
              "signals": list(p.signals), "in_progress": p.partial, "chart": chart.chart,
-             "sigma_z": chart.sigma_z if chart.chart == "p_prime" else None, "baseline": base,
+             "sigma_z": chart.sigma_z, "baseline": base,
              "in_baseline": p.in_baseline} for p in chart.points]
 
 
-def signal_lines(chart: ControlChart, lang: str = "en") -> Iterable[str]:
+def signal_lines(chart: ControlChart, lang: str = "en") -> list[str]:
     """Return each broken rule of the chart in words, oldest first."""
     return [describe_signal(chart, s, lang) for s in chart.signals]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 
 from csq.errors import InputRefused
+from csq.metrics.control_limits import CHART_CHOICES
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -13,7 +14,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--from", dest="date_from", metavar="YYYY-MM")
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM")
     p.add_argument("--where", action="append", metavar="FIELD=VALUE")
-    p.add_argument("--chart", choices=("auto", "p", "p_prime", "xmr"), default="auto",
+    p.add_argument("--chart", choices=CHART_CHOICES, default="auto",
                    help="auto (default): Laney p′ for rates, XmR for the rest; p: the classic p-chart")
     p.add_argument("--baseline", metavar="YYYY-MM:YYYY-MM",
                    help="the months the limits come from, frozen for later months (default: every month shown)")
