@@ -20,7 +20,7 @@ from csq.ingest.source import (
     too_wide,
     width,
 )
-from csq.ingest.text import DELIMITERS, check_characters, decode, normalise_newlines
+from csq.ingest.text import DELIMITERS, check_characters, normalise_newline_bytes, utf8_text
 
 _SAMPLE_CHARS = 8 << 20  # the lines looked at for the delimiter and header, at most this much text
 _BLOCK_BYTES = 1 << 24
@@ -50,24 +50,40 @@ def sniff_delimiter(lines: list[str]) -> str | None:
     return best
 
 
-def sample_lines(text: str, n: int) -> list[str]:
-    """Return the first n lines of the text, reading at most _SAMPLE_CHARS (a line cut short there is left out)."""
+def sample_lines(text: str, n: int, more: bool = False) -> list[str]:
+    """Return the first n lines of the text, reading at most _SAMPLE_CHARS (a line cut short there is left out).
+
+    `more`: the text is only the start of a longer one.
+    """
     head = text[:_SAMPLE_CHARS]
     pieces = head.split("\n", n)
-    if len(head) < len(text) and 1 < len(pieces) <= n:
+    if (more or len(head) < len(text)) and 1 < len(pieces) <= n:
         pieces = pieces[:-1]  # the text ran on past the sample: its last piece is part of a line
     return pieces[:n]
 
 
-def _after_lines(text: str, n: int) -> int:
-    """Return where the text after its first n lines starts (len(text) when it has no more)."""
-    pos = 0
+def _after_lines(body: bytes, lo: int, hi: int, n: int) -> int:
+    """Return where the text after the first n lines of body[lo:hi] starts (hi when it has no more)."""
+    pos = lo
     for _ in range(n):
-        nxt = text.find("\n", pos)
+        nxt = body.find(b"\n", pos, hi)
         if nxt < 0:
-            return len(text)
+            return hi
         pos = nxt + 1
     return pos
+
+
+def _text_of(body: bytes, lo: int, hi: int) -> str:
+    """Return body[lo:hi] as text (valid UTF-8 that starts on a character; a character cut at hi is left out)."""
+    return bytes(memoryview(body)[lo:hi]).decode("utf-8", errors="ignore")
+
+
+def _no_data(body: bytes, start: int, hi: int) -> bool:
+    """Return True when nothing but white space (as str.isspace has it) follows the header."""
+    if start == hi:
+        return True
+    # A table with data stops at its first cell: no copy of the file's text is made.
+    return _text_of(body, start, min(hi, start + 16384))[:4096].isspace() and _text_of(body, start, hi).isspace()
 
 
 class _Ragged(Exception):
@@ -136,29 +152,43 @@ def _head_rows(lines: list[str], delim: str, name: str, limits: ReadLimits) -> l
     return rows
 
 
-def _parse_body(text: str, start: int, headers: list[str], delim: str, first_row: int, name: str,
+def _parse_body(body: bytes, start: int, hi: int, headers: list[str], delim: str, first_row: int, name: str,
                 limits: ReadLimits) -> tuple[pa.Table, list[tuple[int, str]]]:
-    """Return the data rows from text[start:]: Arrow's reader first, the exact reader for ragged rows or huge lines."""
-    # One UTF-8 copy of the whole text, sliced as a view where the data rows begin (the header lines are short).
-    whole = text.encode("utf-8")
-    encoded = memoryview(whole)[len(text[:start].encode("utf-8")):]
+    """Return the data rows of body[start:hi]: Arrow's reader first, the exact reader for ragged rows or huge lines."""
     try:
-        return _parse_fast(encoded, headers, delim, b'"' in whole), []
+        return _parse_fast(memoryview(body)[start:hi], headers, delim, body.find(b'"', 0, hi) >= 0), []
     except (_Ragged, pa.ArrowInvalid):
         # ArrowInvalid: a row longer than one block, or quoting Arrow rejects; the exact path names the cell.
-        return _parse_padded(text[start:], headers, delim, first_row, name, limits)
+        return _parse_padded(_text_of(body, start, hi), headers, delim, first_row, name, limits)
+
+
+def _utf8_body(data: bytes, name: str, encoding: str | None) -> tuple[bytes, int, int, str]:
+    """Return (UTF-8 bytes, start, end, encoding): the file's text, its line endings LF and a DOS end mark cut off."""
+    body, lo, used = utf8_text(data, name, encoding)
+    if body.find(b"\r", lo) >= 0:
+        body, lo = normalise_newline_bytes(body[lo:]), 0
+    hi = len(body)
+    while hi > lo and body[hi - 1] == 0x1A:  # Ctrl-Z: the end-of-file mark of old DOS exports
+        hi -= 1
+    return body, lo, hi, used
 
 
 def read_delimited(data: bytes, name: str, score: HeaderScore, limits: ReadLimits, *, encoding: str | None = None,
                    header_row: int | None = None, mapped: Collection[str] | None = ()) -> SourceTable:
-    """Return the table in delimited text bytes, with encoding, delimiter and header row detected."""
-    text, used = decode(data, name, encoding)
-    text = normalise_newlines(text).rstrip("\x1a")  # Ctrl-Z: the end-of-file mark of old DOS exports
-    lines = sample_lines(text, max(limits.header_scan_lines, header_row or 0) + 50)
+    """Return the table in delimited text bytes, with encoding, delimiter and header row detected.
+
+    The text stays UTF-8 bytes throughout (a Python str of a big file costs twice its size and a second
+    pass); only the lines looked at for the delimiter and the header are decoded.
+    """
+    body, lo, hi, used = _utf8_body(data, name, encoding)
+    head = _text_of(body, lo, min(hi, lo + _SAMPLE_CHARS))
+    lines = sample_lines(head, max(limits.header_scan_lines, header_row or 0) + 50, more=lo + _SAMPLE_CHARS < hi)
     if not any(ln.strip() for ln in lines):
         raise refuse(name, "is empty.", "Export the file again with its data rows.")
     delim = sniff_delimiter(lines)
-    check_characters(text, name, delim)
+    # A NUL anywhere is found in the bytes (no UTF-8 character but NUL holds a zero byte); only then is the
+    # text decoded, to name its row and column. Control characters are looked for near the top.
+    check_characters(_text_of(body, lo, hi) if body.find(b"\x00", lo, hi) >= 0 else head, name, delim)
     if delim is None:
         raise refuse(name, "is not a table: no line splits into columns by comma, tab, semicolon or |.", _NOT_A_TABLE)
     head_rows = _head_rows(lines, delim, name, limits)
@@ -166,14 +196,12 @@ def read_delimited(data: bytes, name: str, score: HeaderScore, limits: ReadLimit
     if h_idx >= len(head_rows):
         raise refuse(name, f"has no row {h_idx + 1} to be the header.", "Correct header_row in the mapping.")
     headers = check_header_row(head_rows[h_idx], h_idx + 1, name, score, limits, mapped)
-    start = _after_lines(text, h_idx + 1)
-    if start == len(text) or text[start:start + 4096].isspace() and text[start:].isspace():
-        # isspace() stops at the first other character, so a table with data costs no copy of its text.
+    start = _after_lines(body, lo, hi, h_idx + 1)
+    if _no_data(body, start, hi):
         raise refuse(name, f"has a header (row {h_idx + 1}) but no data rows.", "Export the file again with its data rows.")
-    table, bad = _parse_body(text, start, headers, delim, h_idx + 2, name, limits)
+    table, bad = _parse_body(body, start, hi, headers, delim, h_idx + 2, name, limits)
     rows = pa.array(range(h_idx + 2, h_idx + 2 + table.num_rows), pa.int64())
-    check_cells(table, rows, name, limits)
+    check_cells(table, rows, name, limits, nul=False)  # a NUL was refused above
     table, rows, n_tot, n_blank = drop_totals_and_blanks(table, rows)
     return SourceTable(name, headers, table, rows, "csv", encoding=used, delimiter=delim, header_row=h_idx + 1,
                        skipped_totals=n_tot, skipped_blank=n_blank, bad_shape_rows=bad)
-

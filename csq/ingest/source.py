@@ -179,18 +179,28 @@ def cell_too_long(name: str, row: int, col: int, header: str | None, n: int, lim
                   row=row, column=column_ref(col, header), reason=reason)
 
 
-def check_cells(table: pa.Table, rows: pa.Array, name: str, limits: ReadLimits) -> None:
-    """Refuse a table with a cell over the length limit or a NUL character, naming the first one's row and column."""
+def check_cells(table: pa.Table, rows: pa.Array, name: str, limits: ReadLimits, nul: bool = True) -> None:
+    """Refuse a table with a cell over the length limit or a NUL character, naming the first one's row and column.
+
+    `nul` False: the caller has refused every NUL already (in the text the table was read from).
+    """
     for j, col in enumerate(table.columns):
-        lengths = pc.utf8_length(col)
-        longest = pc.max(lengths).as_py()
-        if longest is not None and longest > limits.max_cell_chars:
-            i = pc.index(pc.greater(lengths, limits.max_cell_chars), True).as_py()
-            value = col[i].as_py()
-            raise cell_too_long(name, rows[i].as_py(), j, table.column_names[j], len(value), limits, "\n" in value)
-        nul = pc.match_substring(col, "\x00")
-        if pc.any(nul).as_py():
-            i = pc.index(nul, True).as_py()
+        # A cell holds no more characters than bytes, and its byte length is read off the offsets: the
+        # characters are counted only in a column that may be over the limit.
+        widest = pc.max(pc.binary_length(col)).as_py()
+        if widest is not None and widest > limits.max_cell_chars:
+            lengths = pc.utf8_length(col)
+            longest = pc.max(lengths).as_py()
+            if longest is not None and longest > limits.max_cell_chars:
+                i = pc.index(pc.greater(lengths, limits.max_cell_chars), True).as_py()
+                value = col[i].as_py()
+                raise cell_too_long(name, rows[i].as_py(), j, table.column_names[j], len(value), limits,
+                                    "\n" in value)
+        if not nul:
+            continue
+        found = pc.match_substring(col, "\x00")
+        if pc.any(found).as_py():
+            i = pc.index(found, True).as_py()
             where = column_name(j, table.column_names[j])
             raise refuse(name, f"row {rows[i].as_py()}, {where} holds a NUL character: binary data or a damaged "
                                "export.", "Export the data again, or remove the NUL character from that cell.",

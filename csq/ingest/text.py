@@ -1,8 +1,12 @@
 """Turning an untrusted file's bytes into text: encodings (mixed ones refused), line endings, NUL and control bytes."""
 from __future__ import annotations
 
+import codecs
 import csv
 import re
+import struct
+
+import pyarrow as pa
 
 from csq.errors import InputRefused
 from csq.ingest.limits import column_name, column_ref, refuse
@@ -152,6 +156,58 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     if wide:
         return _strict(data, name, wide, f"these bytes are not {wide.upper()} text", _ONE_ENCODING), wide
     return _detect(data, name)
+
+
+def _valid_utf8(data: bytes) -> bool:
+    """Return True when the bytes are valid UTF-8, checked by Arrow in place (no str of the file is built)."""
+    offsets = pa.py_buffer(struct.pack("<qq", 0, len(data)))
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _codec(encoding: str) -> str | None:
+    """Return the codec name of an encoding given in a mapping (utf8 → utf-8), None when Python has no such codec."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return None
+
+
+def utf8_text(data: bytes, name: str, encoding: str | None = None) -> tuple[bytes, int, str]:
+    """Return (UTF-8 bytes, where the text starts in them, encoding) of the text decode would return as str.
+
+    A UTF-8 file, the common case, is checked in place and returned as it is, its byte-order mark skipped:
+    no str of the whole file and no second copy of it. Any other encoding, and a file that is not valid
+    UTF-8, goes through decode (which refuses bad bytes naming their row and column), re-encoded as UTF-8.
+    """
+    bom = b"\xef\xbb\xbf"
+    marks = 0  # how many byte-order marks decode would drop: one by the codec or the detection, one more after
+    if encoding is not None:
+        codec = _codec(encoding)
+        marks = 2 if codec == "utf-8-sig" else 1 if codec == "utf-8" else 0
+        used = encoding
+    elif data.startswith(bom):
+        marks, used = 2, "utf-8-sig"
+    elif not any(data.startswith(b) for b, _ in _BOMS) and not _utf16_without_bom(data[:4096]):
+        marks, used = 1, "utf-8"
+    if marks and _valid_utf8(data):
+        start = 0
+        for _ in range(marks):
+            start += len(bom) if data.startswith(bom, start) else 0
+        return data, start, used
+    text, used = decode(data, name, encoding)
+    return text.encode("utf-8"), 0, used
+
+
+def normalise_newline_bytes(data: bytes) -> bytes:
+    """Return UTF-8 bytes with line endings made LF, as normalise_newlines does to text (the same object if none)."""
+    if b"\r" not in data:
+        return data
+    data = data.replace(b"\r\r\n", b"\n").replace(b"\r\n", b"\n")
+    return data if b"\n" in data else data.replace(b"\r", b"\n")
 
 
 def normalise_newlines(text: str) -> str:
