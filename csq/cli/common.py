@@ -4,11 +4,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from csq.errors import CsqError
+from csq.metrics.facts import refresh
 from csq.store import Store, open_store
 
 if TYPE_CHECKING:
@@ -23,6 +25,25 @@ def print_json(obj: object) -> None:
 def open_for(args: argparse.Namespace, read_only: bool = False) -> Store:
     """Return the store named by --db (read-only for commands that only read)."""
     return open_store(Path(args.db), read_only=read_only)
+
+
+@contextmanager
+def writing(args: argparse.Namespace) -> Iterator[Store]:
+    """Yield the store named by --db open for writing; on the way out, bring its ticket facts up to date.
+
+    Only when the command changed the data (its version moved): a refused import leaves the file as it was.
+    The facts are rebuilt here, by the writer, so that read-only commands and the dashboard find them current.
+    """
+    store = open_for(args)
+    before = store.data_version()
+    try:
+        yield store
+    finally:
+        try:
+            if store.data_version() != before:
+                refresh(store)
+        finally:
+            store.close()
 
 
 def filter_for(args: argparse.Namespace, by: Sequence[str] = ()) -> Filter:

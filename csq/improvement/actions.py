@@ -17,9 +17,9 @@ from csq.core.months import add_months
 from csq.core.privacy import check_filter_fields
 from csq.core.roles import require
 from csq.errors import InputRefused, NotFound
+from csq.metrics.asof import as_of
 from csq.metrics.filters import parse_scope
 from csq.metrics.indicators import INDICATORS
-from csq.metrics.sla import as_of
 from csq.store import Store
 from csq.store.batches import commit_records, stored_columns
 from csq.store.settings import setting_int

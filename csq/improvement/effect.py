@@ -24,8 +24,8 @@ from csq.core.months import add_months
 from csq.errors import InputRefused
 from csq.improvement.did import NetEffect, net_effect
 from csq.improvement.samples import Book, Want, read_book, scoped
+from csq.metrics.asof import as_of as data_as_of
 from csq.metrics.indicators import INDICATORS
-from csq.metrics.sla import as_of as data_as_of
 from csq.store import Store
 from csq.store.settings import setting_int
 

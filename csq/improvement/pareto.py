@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from csq.metrics.asof import as_of
 from csq.metrics.dimensions import qa_dims, ticket_dims
 from csq.metrics.engine import compute, ticket_query
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.indicators import INDICATORS
 from csq.metrics.periods import store_running_month
-from csq.metrics.sla import as_of
 from csq.metrics.spc import ControlChart, MonthSignal, SpcPoint, control_chart
 from csq.store import Store
 from csq.store.queries import SqlFiles, arrow

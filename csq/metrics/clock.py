@@ -1,7 +1,8 @@
 """SLA clocks of SPEC §4a as one SQL source: every ticket with its limits and business time less pauses.
 
 Queries that judge SLA (indicators, breach lists, Pareto, effect check, overview) read
-`FROM (<clock source>) t` instead of tickets_current, so they all agree on met, breached and inside.
+`FROM (<clock source>) t` instead of tickets_current, so they all agree on met, breached and inside. The
+source is kept as the ticket facts table (csq.metrics.facts) between data versions.
 """
 from __future__ import annotations
 
@@ -56,6 +57,7 @@ class ClockSource:
 
     part: tuple[str, list[object]]
     register: dict[str, pa.Table] = field(default_factory=dict)
+    facts: bool = False   # read from the ticket facts table, which already holds the due moments
 
 
 def sla_setup(store: Store) -> SlaSetup:
@@ -100,11 +102,12 @@ def _pause_list(statuses: Sequence[str]) -> tuple[str, list[object]]:
     return (", ".join("?" for _ in statuses), list(statuses)) if statuses else ("NULL", [])
 
 
-def ticket_clock(store: Store, where: Part, as_of: datetime | None, setup: SlaSetup | None = None) -> ClockSource:
-    """Return the clock source of the tickets matching `where` (alias t), as of a moment.
+def live_clock(store: Store, where: Part, as_of: datetime | None, setup: SlaSetup | None = None) -> ClockSource:
+    """Return the clock source of the tickets matching `where` (alias t), as of a moment, computed now.
 
     `setup` defaults to the stored settings; the Settings preview passes unsaved ones. With every rule on
-    24x7 and no status history, the clocks are wall-clock time and the query needs no join.
+    24x7 and no status history, the clocks are wall-clock time and the query needs no join. Readers go
+    through csq.metrics.facts.ticket_clock, which reads the stored ticket facts instead when they are current.
     """
     setup = setup or sla_setup(store)
     register = {"_csq_rules": rules_table(setup.rules)}

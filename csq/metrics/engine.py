@@ -9,12 +9,13 @@ import pyarrow as pa
 
 from csq.core.kinds import SERVQUAL_DIMENSIONS
 from csq.errors import InputRefused
-from csq.metrics.clock import CLOCKS, ticket_clock
+from csq.metrics.asof import as_of
+from csq.metrics.clock import CLOCKS
 from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, qa_dims, survey_dims, ticket_dims
+from csq.metrics.facts import refresh, ticket_clock
 from csq.metrics.filters import Filter, build_where, parse_scope, scope_pairs
 from csq.metrics.indicators import GROUP_FIELDS, INDICATORS
 from csq.metrics.results import Figure, Result
-from csq.metrics.sla import as_of
 from csq.store import Store
 from csq.store.queries import Part, SqlFiles, arrow
 
@@ -114,8 +115,12 @@ def needs_clock(keys: Sequence[str] | None, clock: str = "calendar") -> bool:
 
 def ticket_source(store: Store, where: Part, moment: datetime | None, keys: Sequence[str] | None = None,
                   clock: str = "calendar") -> tuple[Part, dict[str, pa.Table]]:
-    """Return (the FROM part, tables to register) of the tickets in `where`: over the SLA clock when read."""
-    if needs_clock(keys, clock):
+    """Return (the FROM part, tables to register) of the tickets in `where`: over the SLA clock when read.
+
+    The stored ticket facts serve every question when current (csq.metrics.facts); otherwise the clock is
+    computed live only when an asked indicator reads it.
+    """
+    if needs_clock(keys, clock) or (moment == as_of(store) and refresh(store)):
         source = ticket_clock(store, where, moment)
         return (f"({source.part[0]})", source.part[1]), source.register
     sql, p = SQL.render("ticket_unclocked", where=where)

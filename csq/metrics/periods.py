@@ -11,8 +11,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from csq.core.months import Month
+from csq.metrics.asof import as_of
 from csq.metrics.filters import Filter
-from csq.metrics.sla import as_of
 from csq.store import Store
 
 DEFAULT_MONTHS = 6  # the default period: the last six complete months

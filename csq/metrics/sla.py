@@ -1,14 +1,14 @@
-"""SLA limits of SPEC §4 per ticket, and the data's "as of" moment that decides breaches."""
+"""SLA limits of SPEC §4 per ticket: the rule that sets each limit, the limits, clocks and due moments."""
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from datetime import datetime
 
 import pyarrow as pa
 
-from csq.metrics.clock import SPAN_SCHEMA, SlaSetup, ticket_clock
+from csq.metrics.asof import as_of
+from csq.metrics.clock import SPAN_SCHEMA, SlaSetup
 from csq.metrics.dimensions import ticket_dims
+from csq.metrics.facts import ticket_clock
 from csq.metrics.filters import Filter, build_where
 from csq.store import Store
 from csq.store.queries import SqlFiles, arrow
@@ -16,32 +16,6 @@ from csq.store.settings import SlaRule
 
 SQL = SqlFiles(__package__)
 _NO_SPANS = SPAN_SCHEMA.empty_table()
-
-
-_AS_OF: dict[tuple[str, int, int], datetime | None] = {}
-_AS_OF_KEEP = 64
-
-
-def as_of(store: Store) -> datetime | None:
-    """Return the latest timestamp in the current tickets (None when there are none).
-
-    Kept per (store, data version): every import, rollback, purge and settings change bumps the version, and a
-    page asks many times per run; at ten million tickets each answer is a scan of four columns.
-    """
-    try:
-        inode = os.stat(store.path).st_ino   # a store made again at the same path starts its version again
-    except OSError:
-        inode = -1
-    key = (str(store.path), inode, store.data_version())
-    if key in _AS_OF:
-        return _AS_OF[key]
-    value = store.scalar(
-        "SELECT max(greatest(created_at, first_response_at, resolved_at, closed_at)) FROM tickets_current")
-    moment = value if isinstance(value, datetime) else None
-    if len(_AS_OF) >= _AS_OF_KEEP:
-        _AS_OF.clear()
-    _AS_OF[key] = moment
-    return moment
 
 
 def limits_for(rules: Sequence[SlaRule], channel: str | None, type_: str | None,
@@ -69,8 +43,11 @@ def ticket_limits(store: Store, f: Filter | None = None, setup: SlaSetup | None 
     """Return each current ticket (optionally filtered) with its SLA limits, clocks and due moments."""
     where = build_where(f or Filter(), ticket_dims("t"), "t.created_at")
     source = ticket_clock(store, where.part, as_of(store), setup)
+    clock = (f"({source.part[0]})", source.part[1])
+    # The facts already hold the due moments; a live clock gets them from its calendars' spans now.
+    due = clock if source.facts else SQL.render("ticket_due", clock=clock)
     register = {"_csq_cal": _NO_SPANS, **source.register}  # the 24x7 fast path registers no spans
-    sql, params = SQL.render("ticket_limits", clock=(f"({source.part[0]})", source.part[1]))
+    sql, params = SQL.render("ticket_limits", due=(f"({due[0]})", due[1]))
     return arrow(store, sql, params, register)
 
 

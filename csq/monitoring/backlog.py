@@ -16,9 +16,9 @@ import pyarrow as pa
 
 from csq.core.kinds import EVENT_STATUSES
 from csq.core.months import Month
+from csq.metrics.asof import as_of
 from csq.metrics.dimensions import ticket_dims
 from csq.metrics.filters import Filter, build_where
-from csq.metrics.sla import as_of
 from csq.store import Store
 from csq.store.queries import SqlFiles, arrow
 

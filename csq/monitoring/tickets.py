@@ -9,13 +9,13 @@ from csq.core.i18n import fmt_duration, t, value_label
 from csq.core.kinds import CHANNELS, PRIORITIES, TYPES
 from csq.core.privacy import mask_table
 from csq.errors import InputRefused
-from csq.metrics.clock import ticket_clock
+from csq.metrics.asof import as_of
 from csq.metrics.dimensions import ticket_dims
 from csq.metrics.display import format_value
 from csq.metrics.engine import compute
+from csq.metrics.facts import ticket_clock
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.indicators import GROUP_FIELDS, INDICATORS
-from csq.metrics.sla import as_of
 from csq.store import Store
 from csq.store.queries import SqlFiles, arrow
 

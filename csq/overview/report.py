@@ -18,11 +18,11 @@ from csq.core.months import Month, Period
 from csq.errors import InputRefused
 from csq.improvement.actions import list_actions
 from csq.improvement.effect import check_all
+from csq.metrics.asof import as_of
 from csq.metrics.display import format_value, indicator_name
 from csq.metrics.engine import compute, servqual_summary
 from csq.metrics.filters import Filter
 from csq.metrics.indicators import formula, target_status
-from csq.metrics.sla import as_of
 from csq.overview.headline import HEADLINE, format_delta, format_target, off_target
 from csq.store import Store
 from csq.store.settings import targets as load_targets

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 import pyarrow as pa
 
 from csq.core.kinds import PRIORITIES
-from csq.metrics.clock import ticket_clock
 from csq.metrics.dimensions import ticket_dims
 from csq.metrics.engine import compute
+from csq.metrics.facts import ticket_clock
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.results import Result
 from csq.store import Store

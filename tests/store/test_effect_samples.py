@@ -18,11 +18,11 @@ from csq.improvement import effect
 from csq.improvement import samples as set_based
 from csq.improvement.actions import list_actions
 from csq.improvement.samples import Want, read_book
+from csq.metrics.asof import as_of as data_as_of
 from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, qa_dims, survey_dims, ticket_dims
 from csq.metrics.engine import scope_table, servqual_parts, ticket_query
 from csq.metrics.filters import Filter, Where, build_where, build_where_outside
 from csq.metrics.indicators import INDICATORS
-from csq.metrics.sla import as_of as data_as_of
 from csq.store import Store, open_store
 from csq.store.batches import commit_records
 from csq.store.queries import SqlFiles, arrow

@@ -10,10 +10,11 @@ import pytest
 
 from csq.core.kinds import CHANNELS, PRIORITIES, TYPES
 from csq.errors import InputRefused
+from csq.metrics.asof import as_of
 from csq.metrics.engine import servqual_summary
 from csq.metrics.filters import Filter, parse_scope
 from csq.metrics.indicators import GROUP_FIELDS, INDICATORS, formula, target_status
-from csq.metrics.sla import as_of, limits_for, ticket_limits
+from csq.metrics.sla import limits_for, ticket_limits
 from csq.store.settings import DEFAULT_SLA_RULES, SlaRule, Target, set_sla_rules
 from tests.support import kpi_rows
 

@@ -17,11 +17,12 @@ import chinese_calendar
 import numpy as np
 import pytest
 
+from csq.metrics.asof import as_of
 from csq.metrics.clock import sla_setup
 from csq.metrics.engine import compute
 from csq.metrics.filters import Filter
 from csq.metrics.opening_hours import day_spans
-from csq.metrics.sla import as_of, ticket_limits
+from csq.metrics.sla import ticket_limits
 from csq.store import Store, open_store
 from csq.store.calendars import WORKDAYS_9_18
 from csq.store.settings_file import import_settings

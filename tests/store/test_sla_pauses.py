@@ -18,10 +18,13 @@ import pytest
 
 from csq.ingest.importer import import_file
 from csq.ingest.mapping import get_preset
+from csq.metrics import facts
+from csq.metrics.asof import as_of
 from csq.metrics.engine import compute
 from csq.metrics.filters import Filter
 from csq.store import Store, open_store
 from csq.store.settings_file import apply_settings
+from tests.store.test_ticket_facts import drop_facts, figures
 from tests.support import REAL
 
 SERVICENOW = REAL / "servicenow_incident_events.csv"
@@ -104,3 +107,27 @@ def test_without_pauses_the_rate_is_the_wall_clock_rate_and_differs(log_db: Path
     assert unpaused == pytest.approx(_expected(pauses=False), abs=1e-12)
     assert _expected(pauses=True) - _expected(pauses=False) > 0.01  # waiting on users is a real share here
     assert json.dumps(unpaused) != json.dumps(_rate(log_db, tmp_path / "c.duckdb", None))
+
+
+def test_the_ticket_facts_keep_the_pauses_of_the_live_clock(log_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "facts.duckdb"
+    db.write_bytes(log_db.read_bytes())
+    s = open_store(db)
+    try:
+        apply_settings(s, {"sla_rules": [{"channel": None, "type": None, "priority": None, "first_response_min": 60,
+                                          "resolution_h": 120, "calendar": "workdays_9_18"}]}, "test", role="admin")
+        assert facts.refresh(s) and facts.ticket_clock(s, "TRUE", as_of(s)).facts
+        through_facts = figures(s, Filter())
+    finally:
+        s.close()
+    drop_facts(db)
+    s = open_store(db, read_only=True)
+    try:
+        assert not facts.ticket_clock(s, "TRUE", as_of(s)).facts
+        live = figures(s, Filter())
+    finally:
+        s.close()
+    assert through_facts[:2] == live[:2]
+    assert through_facts[2].equals(live[2]) and through_facts[3].equals(live[3])
+    paused = live[2].column("res_paused_us").to_pylist()
+    assert sum(1 for v in paused if v) > 1000  # thousands of incidents waited on a user or vendor

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from csq.cli.common import open_for, print_json
+from csq.cli.common import print_json, writing
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -20,8 +20,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Write the demo center into the store (kept as is when it already holds data, unless --force)."""
     from csq.demo import generate as demo
 
-    store = open_for(args)
-    try:
+    with writing(args) as store:
         if demo.store_has_records(store) and not args.force:
             msg = f"{store.path} already holds data; nothing was changed. Use --force to replace it with demo data."
             print_json({"status": "kept", "message": msg}) if args.json else print(msg)
@@ -29,8 +28,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if args.force:
             demo.reset_records(store)
         counts = demo.generate(store, months=args.months, seed=args.seed, scale=args.scale)
-    finally:
-        store.close()
     if args.json:
         print_json({"status": "created", "counts": counts})
     else:

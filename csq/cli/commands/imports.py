@@ -5,7 +5,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from csq.cli.common import open_for, print_json
+from csq.cli.common import open_for, print_json, writing
 from csq.core.kinds import KINDS
 from csq.errors import InputRefused
 
@@ -38,8 +38,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from csq.ingest.importer import import_files
     from csq.ingest.mapping import get_preset, load_mapping_file
 
-    store = open_for(args)
-    try:
+    with writing(args) as store:
         mapping = None
         if args.mapping:
             mapping = load_mapping_file(args.mapping, args.kind)
@@ -50,8 +49,6 @@ def cmd_import(args: argparse.Namespace) -> int:
                                    f"Use --kind {mapping.kind} or another preset.")
         results = import_files(store, [Path(f) for f in args.files], args.kind, mapping,
                                dry_run=args.dry_run, skip_bad_rows=args.skip_bad_rows)
-    finally:
-        store.close()
     if args.json:
         print_json([r.as_dict() for r in results])
     else:
@@ -110,11 +107,8 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     """Roll back one batch."""
     from csq.store.batches import rollback
 
-    store = open_for(args)
-    try:
+    with writing(args) as store:
         result = rollback(store, args.batch_id)
-    finally:
-        store.close()
     if args.json:
         print_json({"status": "rolled_back", **result})
     else:

@@ -48,11 +48,11 @@ def period_line(date_from: str | None, date_to: str | None, months: tuple[str, .
 
 def cmd_kpi(args: argparse.Namespace) -> int:
     """Print indicators for a period, filters and grouping."""
+    from csq.metrics.asof import as_of
     from csq.metrics.choices import catalog
     from csq.metrics.display import format_value
     from csq.metrics.engine import compute
     from csq.metrics.indicators import CLOCK_NOTE, INDICATORS
-    from csq.metrics.sla import as_of
 
     keys = [k.strip() for k in args.indicators.split(",")] if args.indicators else None
     if keys:

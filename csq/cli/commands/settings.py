@@ -33,7 +33,7 @@ def _read(path: Path) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Export or import the settings; return the exit code (2 when a file is refused, nothing changed)."""
-    from csq.cli.common import open_for, print_json
+    from csq.cli.common import open_for, print_json, writing
     from csq.store import settings_file
 
     path = Path(args.file)
@@ -50,11 +50,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"Settings written to {path}: {', '.join(doc)}.")
         return 0
     text = _read(path)
-    store = open_for(args)
-    try:
+    with writing(args) as store:
         sections = settings_file.import_settings(store, text, str(path))
-    finally:
-        store.close()
     if args.json:
         print_json({"status": "imported", "file": str(path), "sections": sections})
     else:
