@@ -21,7 +21,15 @@ import pyarrow.compute as pc
 from csq.core.sqlident import ident
 from csq.errors import InputRefused
 from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, qa_dims, survey_dims, ticket_dims
-from csq.metrics.engine import scope_table, servqual_parts, ticket_flags, ticket_source
+from csq.metrics.engine import (
+    SURVEY_ANSWERED,
+    SURVEY_MOMENT,
+    SURVEY_SENT,
+    scope_table,
+    servqual_parts,
+    ticket_flags,
+    ticket_source,
+)
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.indicators import INDICATORS
 from csq.store import Store
@@ -147,13 +155,11 @@ def _surveys(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Fil
              as_of: datetime | None) -> pa.Table:
     """Return one row per answer (by response moment) and one per invitation (by send moment)."""
     dims = survey_dims()
-    answered, sent = "coalesce(s.responded_at, s.sent_at)", "s.sent_at"
-    ma, mi = _matches(scopes, dims, answered), _matches(scopes, dims, sent)
+    matches = _matches(scopes, dims, SURVEY_MOMENT)  # a scope names no period: the same in either half
     sql, p = METRICS_SQL.render(
-        "surveys", groups_answers=(f"s.survey_id AS g_id, {answered} AS g_at, {ma[0]}", ma[1]),
-        where_answers=build_where(span, dims, answered).part,
-        groups_invitations=(f"s.survey_id AS g_id, {sent} AS g_at, {mi[0]}", mi[1]),
-        where_invitations=build_where(span, dims, sent).part, group_names="g_id, g_at, " + _names(scopes))
+        "surveys", groups=(f"s.survey_id AS g_id, {SURVEY_MOMENT} AS g_at, {matches[0]}", matches[1]),
+        where_answers=build_where(span, dims, SURVEY_ANSWERED).part,
+        where_invitations=build_where(span, dims, SURVEY_SENT).part, group_names="g_id, g_at, " + _names(scopes))
     return arrow(store, f"SELECT {_columns(keys, scopes)} FROM ({sql}) r", p)
 
 

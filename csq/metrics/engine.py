@@ -165,18 +165,21 @@ def _run_tickets(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> l
     return _rows(store, sql, p, register)
 
 
+# The moment a survey counts at in each half of surveys.sql: an answer when given (without a response time, by
+# its send time rather than dropped), an invitation when sent.
+SURVEY_ANSWERED, SURVEY_SENT = "coalesce(s.responded_at, s.sent_at)", "s.sent_at"
+SURVEY_MOMENT = f"CASE WHEN h.half = 'a' THEN {SURVEY_ANSWERED} ELSE {SURVEY_SENT} END"
+
+
 def _run_surveys(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
     """Return the survey rows: answers by response month and invitations by send month, one query."""
     dims = survey_dims()
-    # An answer without a response time is placed by its send time rather than dropped.
-    answered_month, sent_month = "coalesce(s.responded_at, s.sent_at)", "s.sent_at"
-    ga, gi = _grouping(by, dims, answered_month), _grouping(by, dims, sent_month)
-    if ga is None or gi is None:
+    grouping = _grouping(by, dims, SURVEY_MOMENT)
+    if grouping is None:
         return []
-    wa = build_where(f, dims, answered_month)
-    wi = build_where(f, dims, sent_month)
-    sql, p = SQL.render("surveys", groups_answers=ga[0], where_answers=wa.part, groups_invitations=gi[0],
-                    where_invitations=wi.part, group_names=ga[1], **_narrowed(f, by, dims, {}))
+    sql, p = SQL.render("surveys", groups=grouping[0], where_answers=build_where(f, dims, SURVEY_ANSWERED).part,
+                        where_invitations=build_where(f, dims, SURVEY_SENT).part, group_names=grouping[1],
+                        **_narrowed(f, by, dims, {}))
     return _rows(store, sql, p)
 
 
