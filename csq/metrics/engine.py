@@ -63,15 +63,21 @@ _NO_TICKETS = "(SELECT * FROM tickets_current LIMIT 0)"
 _NO_USUAL_TEAM = "SELECT CAST(NULL AS VARCHAR) AS agent, CAST(NULL AS VARCHAR) AS team LIMIT 0"
 
 
+def ticket_join(f: Filter, dims: Mapping[str, str], exprs: Sequence[str] = ()) -> str:
+    """Return what a survey or QA query joins as its tickets (alias t): the current tickets when the filter's
+    fields or `exprs` read a ticket column, else an empty source (the join of millions of tickets is skipped)."""
+    used = " ".join([*exprs] + [dims.get(k, "") + dims.get(f"{k}_raw", "") for k in f.conditions()])
+    return "tickets_current" if "t." in used else _NO_TICKETS
+
+
 def _narrowed(f: Filter, by: Sequence[str], dims: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
     """Return `extra` plus the joins this filter and grouping need: ticket fields and usual teams only if used.
 
     Joining ten million tickets to every survey or QA row costs seconds; most views never read them.
     """
-    used = " ".join([dims.get(g, "") for g in by] + [dims.get(k, "") + dims.get(f"{k}_raw", "")
-                                                     for k in f.conditions()])
+    used = " ".join([dims.get(g, "") for g in by] + [dims.get(k, "") for k in f.conditions()])
     out = dict(extra)
-    out["ticket_source"] = "tickets_current" if "t." in used else _NO_TICKETS
+    out["ticket_source"] = ticket_join(f, dims, [dims.get(g, "") for g in by])
     if "agent_team" in out and "u." not in used:
         out["agent_team"] = _NO_USUAL_TEAM
     return out

@@ -15,7 +15,7 @@ from csq.core.months import Month
 from csq.core.privacy import mask_table, mask_text
 from csq.errors import InputRefused
 from csq.metrics.dimensions import survey_dims
-from csq.metrics.engine import compute
+from csq.metrics.engine import compute, ticket_join
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.indicators import INDICATORS
 from csq.metrics.periods import store_running_month, without_running
@@ -51,7 +51,8 @@ def _where(f: Filter) -> tuple[str, list[object]]:
 def _spread(store: Store, f: Filter, by: str | None) -> list[dict[str, object]]:
     """Return per group (or once overall) n, mean and sample variance of csat and of NPS answer scores."""
     group = survey_dims()[by] if by else "NULL"
-    sql, params = SQL.render("satisfaction_spread", group=group, where=_where(f))
+    sql, params = SQL.render("satisfaction_spread", group=group, where=_where(f),
+                             ticket_source=ticket_join(f, survey_dims(), [group]))
     return arrow(store, sql, params).to_pylist()
 
 
@@ -97,7 +98,8 @@ class Distribution:
 
 def distribution(store: Store, f: Filter) -> Distribution:
     """Return how many answers gave each csat score and fell in each NPS group (zeros included)."""
-    sql, params = SQL.render("satisfaction_distribution", where=_where(f))
+    sql, params = SQL.render("satisfaction_distribution", where=_where(f),
+                             ticket_source=ticket_join(f, survey_dims()))
     csat = dict.fromkeys(range(1, 6), 0)
     groups = dict.fromkeys(NPS_GROUPS, 0)
     for r in arrow(store, sql, params).to_pylist():

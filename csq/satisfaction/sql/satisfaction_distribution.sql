@@ -2,7 +2,7 @@
 WITH answers AS (
     SELECT s.csat, s.nps
     FROM surveys_current s
-    LEFT JOIN tickets_current t ON t.ticket_id = s.ticket_id
+    LEFT JOIN {ticket_source} t ON t.ticket_id = s.ticket_id
     WHERE (s.csat IS NOT NULL OR s.nps IS NOT NULL) AND {where}
 )
 SELECT 'csat' AS scale, csat AS score, CAST(count(*) AS BIGINT) AS answers

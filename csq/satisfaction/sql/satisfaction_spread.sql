@@ -6,7 +6,7 @@ WITH answers AS (
         CASE WHEN s.nps IS NULL THEN NULL WHEN s.nps >= 9 THEN 100.0 WHEN s.nps <= 6 THEN -100.0 ELSE 0.0 END
             AS nps_score
     FROM surveys_current s
-    LEFT JOIN tickets_current t ON t.ticket_id = s.ticket_id
+    LEFT JOIN {ticket_source} t ON t.ticket_id = s.ticket_id
     WHERE (s.csat IS NOT NULL OR s.nps IS NOT NULL) AND {where}
 )
 SELECT g,
