@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
+import time
 from functools import cache
 from importlib import resources
 
 import pyarrow as pa
 
-from csq.store.connection import Store
+from csq.store.connection import QUERIES, Store
 
 # A token is {name}; SQL text here never needs braces otherwise.
 _TOKEN = re.compile(r"\{(\w+)\}")
@@ -50,7 +51,7 @@ class SqlFiles:
 
 def arrow(store: Store, sql: str, params: list[object], register: dict[str, pa.Table] | None = None) -> pa.Table:
     """Return a bound query's result as Arrow, run on its own cursor with any Arrow tables registered on it."""
-    cur = store.cursor()
+    cur, started = store.cursor(), time.perf_counter()
     try:
         for name, table in (register or {}).items():
             cur.register(name, table)
@@ -58,3 +59,4 @@ def arrow(store: Store, sql: str, params: list[object], register: dict[str, pa.T
         return cur.sql(sql, params=params).to_arrow_table()
     finally:
         cur.close()
+        QUERIES.add(started)

@@ -1,7 +1,9 @@
-"""`python -m csq bench`: the import and page benchmarks."""
+"""`python -m csq bench`: the import, indicator and page benchmarks."""
 from __future__ import annotations
 
 import argparse
+import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 from csq.cli.common import print_json
@@ -9,22 +11,53 @@ from csq.cli.common import print_json
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add the `bench` command."""
-    p = sub.add_parser("bench", parents=[common], help="import speed benchmark")
+    p = sub.add_parser("bench", parents=[common], help="import, indicator and page speed benchmark")
     p.add_argument("--tickets", type=int, default=1_000_000)
+    p.add_argument("--pages", action="store_true",
+                   help="only the pages: each page's cold and warm run on a demo store of --tickets tickets")
     p.add_argument("--render", nargs="+", metavar="PATH",
                    help="instead: time pages (e.g. / /monitoring) in headless Chromium on the --db store")
     p.set_defaults(func=cmd_bench)
 
 
-def cmd_bench(args: argparse.Namespace) -> int:
-    """Time importing a generated ticket CSV against DuckDB's own read_csv."""
-    from csq.bench.imports import run_bench
+def _pages(tickets: int) -> dict[str, object]:
+    """Return the page figures on a demo store of about `tickets` tickets, made in a temporary folder."""
+    from csq.bench.pages import page_costs, page_store
 
+    with tempfile.TemporaryDirectory(prefix="csq-bench-pages-") as tmp:
+        db = Path(tmp) / "pages.duckdb"
+        n = page_store(db, tickets)
+        scan, costs = page_costs(db)
+    return {"page_store_tickets": n, "ticket_scan_s": round(scan, 4), "pages": [asdict(c) for c in costs]}
+
+
+def _print(result: dict[str, object]) -> None:
+    """Print the figures as `key: value` lines and the pages as a table; return nothing."""
+    pages = result.pop("pages", None)
+    print("\n".join(f"{k}: {v}" for k, v in result.items()))
+    if pages:
+        print(f"\n{'page':<14}{'cold server s':>14}{'cold queries s':>16}{'queries':>9}{'÷ scan':>8}"
+              f"{'warm server s':>15}{'warm queries s':>16}")
+        for p in pages:  # type: ignore[union-attr]
+            print(f"{p['page']:<14}{p['cold_server_s']:>14.3f}{p['cold_query_s']:>16.3f}{p['cold_queries']:>9}"
+                  f"{p['cold_query_vs_scan'] or 0:>8.1f}{p['warm_server_s']:>15.3f}{p['warm_query_s']:>16.3f}"
+                  + (f"  error: {p['error']}" if p["error"] else ""))
+        print("(queries s: time waiting on DuckDB, summed over the page's threads; ÷ scan: cold queries against "
+              "one full scan of the tickets)")
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Time importing a generated ticket CSV against DuckDB's own read_csv, the indicators and every page."""
     if args.render:
         from csq.bench.render import render_times
 
         result: dict[str, object] = {"store": args.db, **render_times(Path(args.db), args.render)}
+    elif args.pages:
+        result = _pages(args.tickets)
     else:
-        result = run_bench(args.tickets)
-    print_json(result) if args.json else print("\n".join(f"{k}: {v}" for k, v in result.items()))
-    return 0
+        from csq.bench.imports import run_bench
+
+        result = {**run_bench(args.tickets), **_pages(args.tickets)}
+    print_json(result) if args.json else _print(result)
+    errors = [p for p in result.get("pages", []) if p["error"]]  # type: ignore[union-attr]
+    return 1 if errors else 0

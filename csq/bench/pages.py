@@ -1,0 +1,83 @@
+"""Each page's cost, cold and warm, against one full scan of the same store's tickets (`python -m csq bench`).
+
+The store is the demo center grown to the asked number of tickets: every page then has surveys, QA,
+training and actions to show, not only tickets. Past DEMO_MAX tickets (the demo generator holds its rows in
+Python), the demo's tickets are repeated under new ids until the count is reached, which keeps their
+distribution over months, teams and types. Each page runs in its own process (csq.dashboard.profile), so its
+cold run is a first visit after a server start.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from csq.bench.timing import best, scan_tickets
+from csq.demo import generate as demo
+from csq.metrics.facts import refresh
+from csq.store import open_store
+from csq.store.connection import bump_data_version
+
+DEMO_TICKETS = 231_423   # tickets of the demo center at scale 1 (24 months)
+DEMO_MAX = 1_000_000
+PAGES = ("/", "/monitoring", "/evaluation", "/improvement", "/satisfaction", "/import", "/settings", "/audit")
+
+
+@dataclass(frozen=True)
+class PageCost:
+    """One page's cold and warm runs: server seconds, DuckDB seconds (summed over threads), queries, vs scan."""
+
+    page: str
+    cold_server_s: float
+    cold_query_s: float
+    cold_queries: int
+    warm_server_s: float
+    warm_query_s: float
+    cold_query_vs_scan: float | None
+    error: str | None
+
+
+def page_store(db: Path, tickets: int) -> int:
+    """Write the demo center with about `tickets` tickets into a new store at db; return the ticket count."""
+    store = open_store(db)
+    try:
+        demo.generate(store, months=24, scale=min(tickets, DEMO_MAX) / DEMO_TICKETS)
+        have = int(store.scalar("SELECT count(*) FROM tickets_current"))  # type: ignore[call-overload]
+        copies = round(tickets / have) - 1  # whole repeats that bring the count nearest the asked one
+        if copies > 0:
+            with store.transaction() as cur:
+                cur.execute("INSERT INTO tickets SELECT t.* REPLACE (t.ticket_id || '~' || CAST(k AS VARCHAR) AS ticket_id) "
+                            "FROM tickets t, range(1, ? + 1) r(k) WHERE t._superseded_by IS NULL", [copies])
+                bump_data_version(cur)
+        refresh(store)   # the writer keeps the ticket facts current, as an import does
+        return int(store.scalar("SELECT count(*) FROM tickets_current"))  # type: ignore[call-overload]
+    finally:
+        store.close()
+
+
+def _profile(db: Path, page: str) -> dict[str, object]:
+    """Return csq.dashboard.profile's JSON for one page, run in a new process."""
+    out = subprocess.run([sys.executable, "-m", "csq.dashboard.profile", "--db", str(db), page],
+                         capture_output=True, text=True, timeout=3600)
+    if not out.stdout.strip():
+        raise RuntimeError(f"profiling {page} failed: {out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def page_costs(db: Path, pages: tuple[str, ...] = PAGES) -> tuple[float, list[PageCost]]:
+    """Return (one full ticket scan in seconds, each page's cost) on the store at db."""
+    store = open_store(db, read_only=True)
+    try:
+        scan = best(lambda: scan_tickets(store))
+    finally:
+        store.close()   # the page processes open the store for writing, as the dashboard does
+    costs = []
+    for page in pages:
+        got = _profile(db, page)
+        cold, warm = got["cold"], got["warm"]  # type: ignore[index]
+        costs.append(PageCost(page, cold["server_s"], cold["query_s"], cold["queries"], warm["server_s"],
+                              warm["query_s"], round(cold["query_s"] / scan, 1) if scan else None,
+                              cold["error"] or warm["error"]))
+    return scan, costs
