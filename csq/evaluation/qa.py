@@ -18,6 +18,7 @@ from scipy import stats
 from csq.core.sqlident import ident
 from csq.evaluation.servqual import mean_ci
 from csq.metrics.dimensions import qa_dims  # the same dimensions as the qa_score indicator, so figures agree
+from csq.metrics.facts import linked_tickets
 from csq.metrics.filters import Filter, build_where
 from csq.store import Store
 from csq.store.queries import SqlFiles, arrow
@@ -28,21 +29,22 @@ METRICS_SQL = SqlFiles("csq.metrics")
 CONFIDENCE = 0.95
 
 
-def _evaluations_sql(f: Filter) -> tuple[str, list[object]]:
+def evaluations_sql(store: Store, f: Filter) -> tuple[str, list[object]]:
     """Return the bound SQL of the filtered evaluations (one row each)."""
     where = build_where(f, qa_dims(), "e.evaluated_at")
-    return SQL.render("qa_evaluations", agent_team=METRICS_SQL.load("agent_team"), where=where.part)
+    return SQL.render("qa_evaluations", agent_team=METRICS_SQL.load("agent_team"), where=where.part,
+                      ticket_source=linked_tickets(store))
 
 
 def evaluations(store: Store, f: Filter) -> pa.Table:
     """Return one row per evaluation: id, ticket, agent, team, evaluator, date, month, score, critical_failed."""
-    sql, params = _evaluations_sql(f)
+    sql, params = evaluations_sql(store, f)
     return arrow(store, sql + " ORDER BY evaluated_at, evaluation_id", params)
 
 
 def criteria(store: Store, f: Filter) -> list[dict[str, object]]:
     """Return per criterion: critical flag, max_score, weight, mean score, mean % of max, pass rate and n."""
-    sql, params = SQL.render("qa_criteria", evaluations=_evaluations_sql(f))
+    sql, params = SQL.render("qa_criteria", evaluations=evaluations_sql(store, f))
     return arrow(store, sql, params).to_pylist()
 
 
@@ -50,7 +52,7 @@ def _group(store: Store, f: Filter, field: str) -> list[dict[str, object]]:
     """Return qa_score, critical fail rate and n per agent, team or evaluator (allow-listed field)."""
     if field not in ("agent", "team", "evaluator", "month"):
         raise ValueError(field)
-    sql, params = _evaluations_sql(f)
+    sql, params = evaluations_sql(store, f)
     return arrow(store, f"WITH e AS ({sql}) SELECT {ident(field)}, avg(score) AS qa_score, "
                         "count_if(critical_failed) / count(*) AS qa_critical_fail_rate, count(*) AS n, "
                         f"avg(points_pct) AS points_pct FROM e GROUP BY {ident(field)} ORDER BY {ident(field)} NULLS LAST",

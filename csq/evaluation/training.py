@@ -8,7 +8,7 @@ see whether quality moved after the training; a later passed assessment of the s
 from __future__ import annotations
 
 from csq.core.sqlident import ident
-from csq.evaluation.qa import _evaluations_sql
+from csq.evaluation.qa import evaluations_sql
 from csq.metrics.dimensions import TRAINING_DIMS  # the dimensions of training_pass_rate, so figures agree
 from csq.metrics.filters import Filter, build_where
 from csq.store import Store
@@ -49,7 +49,7 @@ def results(store: Store, f: Filter) -> list[dict[str, object]]:
 def below_pass(store: Store, f: Filter, window: int = WINDOW_DAYS) -> list[dict[str, object]]:
     """Return failed assessments with the agent's QA score and n before and after, and whether a retake passed."""
     qa_filter = Filter()  # QA around the training is the agent's whole QA, whatever the page filters
-    sql, params = SQL.render("training_qa", results=_results_sql(f), evaluations=_evaluations_sql(qa_filter),
+    sql, params = SQL.render("training_qa", results=_results_sql(f), evaluations=evaluations_sql(store, qa_filter),
                          window=("?", [int(window)]))
     rows = arrow(store, sql, params).to_pylist()
     for r in rows:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from csq.metrics.asof import as_of
 from csq.metrics.dimensions import qa_dims, ticket_dims
 from csq.metrics.engine import compute, ticket_query
+from csq.metrics.facts import linked_tickets
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.indicators import INDICATORS
 from csq.metrics.periods import store_running_month
@@ -77,7 +78,8 @@ def counts(store: Store, source: str, f: Filter) -> dict[str | None, int]:
         return {r["category"]: int(r["count"]) for r in arrow(store, sql, p, register).to_pylist()}
     elif source == "qa":
         where = build_where(f, qa_dims(), "e.evaluated_at")
-        sql, p = SQL.render("pareto_qa", agent_team=METRICS_SQL.load("agent_team"), where=where.part)
+        sql, p = SQL.render("pareto_qa", agent_team=METRICS_SQL.load("agent_team"), where=where.part,
+                            ticket_source=linked_tickets(store))
     else:
         raise ValueError(f"unknown Pareto source {source!r}")
     return {r["category"]: int(r["count"]) for r in arrow(store, sql, p).to_pylist()}

@@ -30,6 +30,7 @@ from csq.metrics.engine import (
     ticket_flags,
     ticket_source,
 )
+from csq.metrics.facts import linked_tickets
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.indicators import INDICATORS
 from csq.store import Store
@@ -159,7 +160,8 @@ def _surveys(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Fil
     sql, p = METRICS_SQL.render(
         "surveys", groups=(f"s.survey_id AS g_id, {SURVEY_MOMENT} AS g_at, {matches[0]}", matches[1]),
         where_answers=build_where(span, dims, SURVEY_ANSWERED).part,
-        where_invitations=build_where(span, dims, SURVEY_SENT).part, group_names="g_id, g_at, " + _names(scopes))
+        where_invitations=build_where(span, dims, SURVEY_SENT).part, group_names="g_id, g_at, " + _names(scopes),
+        ticket_source=linked_tickets(store))
     return arrow(store, f"SELECT {_columns(keys, scopes)} FROM ({sql}) r", p)
 
 
@@ -173,7 +175,7 @@ def _grouped(name: str, dims: Mapping[str, str], month_expr: str, id_expr: str,
         groups = (f"{id_expr} AS g_id, {month_expr} AS g_at, {matches[0]}", matches[1])
         sql, p = METRICS_SQL.render(name, groups=groups, group_names="g_id, g_at, " + _names(scopes),
                                     where=build_where(span, dims, month_expr).part, as_of=("?", [as_of]),
-                                    **extra)
+                                    ticket_source=linked_tickets(store), **extra)
         return arrow(store, f"SELECT {_columns(keys, scopes)} FROM ({sql}) r", p,
                      register(store) if register else None)
 

@@ -8,11 +8,12 @@ from datetime import datetime
 import pyarrow as pa
 
 from csq.core.kinds import SERVQUAL_DIMENSIONS
+from csq.core.sqlident import ident
 from csq.errors import InputRefused
 from csq.metrics.asof import as_of
 from csq.metrics.clock import CLOCKS
 from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, qa_dims, survey_dims, ticket_dims
-from csq.metrics.facts import refresh, ticket_clock
+from csq.metrics.facts import linked_tickets, refresh, ticket_clock
 from csq.metrics.filters import Filter, build_where, parse_scope, scope_pairs
 from csq.metrics.indicators import GROUP_FIELDS, INDICATORS
 from csq.metrics.results import Figure, Result
@@ -35,8 +36,15 @@ class _Context:
 Row = dict[str, object]
 
 
-# ISO 8601 weeks: %G is the ISO year, so 2021-01-03 falls in 2020-W53.
+# ISO 8601 weeks: %G is the ISO year, so 2021-01-03 falls in 2020-W53. A period is grouped on the moment cut
+# to its start (date_trunc: a week starts on Monday, as an ISO week does) and written as text only per group
+# (group_label): formatting every timestamp made a count by month three times as slow as cutting them.
 _TIME_FORMATS = {"month": "%Y-%m", "week": "%G-W%V", "day": "%Y-%m-%d"}
+
+
+def group_label(g: str, value: object) -> object:
+    """Return a group value as the CLI and pages show it: a period's start written as YYYY-MM, YYYY-Www or a day."""
+    return value.strftime(_TIME_FORMATS[g]) if g in _TIME_FORMATS and isinstance(value, datetime) else value
 
 
 def _grouping(by: Sequence[str], dims: Mapping[str, str], month_expr: str) -> tuple[str, str] | None:
@@ -44,7 +52,7 @@ def _grouping(by: Sequence[str], dims: Mapping[str, str], month_expr: str) -> tu
     select, names = [], []
     for g in by:
         if g in _TIME_FORMATS:
-            expr = f"strftime({month_expr}, '{_TIME_FORMATS[g]}')"
+            expr = f"date_trunc('{g}', {month_expr})"
         elif g in dims:
             expr = dims[g]
         else:
@@ -63,21 +71,22 @@ _NO_TICKETS = "(SELECT * FROM tickets_current LIMIT 0)"
 _NO_USUAL_TEAM = "SELECT CAST(NULL AS VARCHAR) AS agent, CAST(NULL AS VARCHAR) AS team LIMIT 0"
 
 
-def ticket_join(f: Filter, dims: Mapping[str, str], exprs: Sequence[str] = ()) -> str:
-    """Return what a survey or QA query joins as its tickets (alias t): the current tickets when the filter's
+def ticket_join(store: Store, f: Filter, dims: Mapping[str, str], exprs: Sequence[str] = ()) -> str:
+    """Return what a survey or QA query joins as its tickets (alias t): the linked tickets when the filter's
     fields or `exprs` read a ticket column, else an empty source (the join of millions of tickets is skipped)."""
     used = " ".join([*exprs] + [dims.get(k, "") + dims.get(f"{k}_raw", "") for k in f.conditions()])
-    return "tickets_current" if "t." in used else _NO_TICKETS
+    return linked_tickets(store) if "t." in used else _NO_TICKETS
 
 
-def _narrowed(f: Filter, by: Sequence[str], dims: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
+def _narrowed(store: Store, f: Filter, by: Sequence[str], dims: Mapping[str, str], extra: Mapping[str, str]
+              ) -> dict[str, str]:
     """Return `extra` plus the joins this filter and grouping need: ticket fields and usual teams only if used.
 
     Joining ten million tickets to every survey or QA row costs seconds; most views never read them.
     """
     used = " ".join([dims.get(g, "") for g in by] + [dims.get(k, "") for k in f.conditions()])
     out = dict(extra)
-    out["ticket_source"] = ticket_join(f, dims, [dims.get(g, "") for g in by])
+    out["ticket_source"] = ticket_join(store, f, dims, [dims.get(g, "") for g in by])
     if "agent_team" in out and "u." not in used:
         out["agent_team"] = _NO_USUAL_TEAM
     return out
@@ -93,7 +102,7 @@ def _simple(name: str, dims: Mapping[str, str], month_expr: str, **extra: str) -
             return []
         where = build_where(f, dims, month_expr)
         sql, p = SQL.render(name, groups=grouping[0], group_names=grouping[1], where=where.part,
-                        as_of=("?", [ctx.as_of]), **_narrowed(f, by, dims, extra))
+                        as_of=("?", [ctx.as_of]), **_narrowed(store, f, by, dims, extra))
         return _rows(store, sql, p)
 
     return run
@@ -185,7 +194,7 @@ def _run_surveys(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> l
         return []
     sql, p = SQL.render("surveys", groups=grouping[0], where_answers=build_where(f, dims, SURVEY_ANSWERED).part,
                         where_invitations=build_where(f, dims, SURVEY_SENT).part, group_names=grouping[1],
-                        **_narrowed(f, by, dims, {}))
+                        **_narrowed(store, f, by, dims, {}))
     return _rows(store, sql, p)
 
 
@@ -203,7 +212,10 @@ def scope_table(store: Store) -> pa.Table:
         cols["action_id"].append(action_id)
         for c in ACTION_DIMS:
             cols[c].append(raw.get(c) if c.endswith("_raw") else (canonical.get(c) or [None])[0])
-    return pa.table({c: pa.array(v, pa.string()) for c, v in cols.items()})
+    # DuckDB zips the bound lists into rows: pa.array() of a Python list would import pandas (0.2 s a command).
+    select = ", ".join(f"unnest(CAST(? AS VARCHAR[])) AS {ident(c)}" for c in cols)
+    table = store.arrow(f"SELECT {select}", list(cols.values()))
+    return table if table.num_rows else pa.schema([(c, pa.string()) for c in cols]).empty_table()
 
 
 def _run_actions(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
@@ -285,7 +297,7 @@ def compute(store: Store, f: Filter, by: Sequence[str] = (), indicators: Sequenc
     found: dict[tuple, dict[str, object]] = {} if by else {(): {}}
     for kind in kinds:
         for row in _SOURCES[kind](store, f, by, ctx):
-            entry = found.setdefault(tuple(row[f"g_{g}"] for g in by), {})
+            entry = found.setdefault(tuple(group_label(g, row[f"g_{g}"]) for g in by), {})
             for k in keys:
                 if INDICATORS[k].kind != kind:
                     continue

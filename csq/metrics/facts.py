@@ -5,7 +5,12 @@ limits, business-time clocks, pauses and due moments. Computing them means match
 calendars and the status history: several scans for every query. The facts table holds that result for the
 whole store, so a query is one narrow scan of the columns it reads.
 
-Exactness: the table is rebuilt whole, in one transaction, for one data version, and records that version.
+Surveys, QA evaluations and calls join their tickets for the ticket's fields. The facts build keeps, beside the
+ticket facts, `linked_tickets`: the facts of only the tickets some such record names. A join to it gives the
+same rows as a join to every ticket (no other ticket could match) at the cost of the records, not of ten
+million tickets.
+
+Exactness: the tables is rebuilt whole, in one transaction, for one data version, and records that version.
 Every import, rollback, purge and settings change (SLA rules, calendars, pause statuses) bumps the data
 version, and "as of" is the latest ticket timestamp, so it moves only with the data. A store whose version
 differs from the table's is never read through it: ticket_clock then computes the clock live. Writers call
@@ -19,6 +24,7 @@ from datetime import datetime
 
 import duckdb
 
+from csq.core.kinds import KINDS
 from csq.metrics.asof import as_of, store_key
 from csq.metrics.clock import SPAN_SCHEMA, ClockSource, SlaSetup, live_clock
 from csq.store import Store
@@ -27,7 +33,10 @@ from csq.store.queries import Part, SqlFiles
 SQL = SqlFiles(__package__)
 
 FACTS = "ticket_facts"
+LINKED = "linked_tickets"
 _META = "ticket_facts_meta"
+# What the tables hold and how: a store whose facts were built by a csq with another layout builds them again.
+LAYOUT = 2
 _FRESH: set[tuple[str, int, int]] = set()   # (store, data version) pairs whose facts were found current
 _FRESH_KEEP = 256
 _BUILDING = threading.Lock()   # dashboard sessions share one connection: one builds, the others wait and reuse
@@ -38,10 +47,10 @@ class _Moved(Exception):
 
 
 def built_version(store: Store) -> int | None:
-    """Return the data version the stored facts were built for (None when none were built)."""
+    """Return the data version the stored facts were built for (None when none were built in this layout)."""
     try:
-        value = store.scalar(f"SELECT max(data_version) FROM {_META}")
-    except duckdb.CatalogException:
+        value = store.scalar(f"SELECT max(data_version) FROM {_META} WHERE layout = ?", [LAYOUT])
+    except (duckdb.CatalogException, duckdb.BinderException):   # none built, or built before layouts
         return None
     return int(value) if value is not None else None  # type: ignore[call-overload]
 
@@ -85,10 +94,23 @@ def _build(store: Store) -> None:
             for name, table in {"_csq_cal": SPAN_SCHEMA.empty_table(), **source.register}.items():
                 cur.register(name, table)
             cur.execute(f"CREATE OR REPLACE TABLE {FACTS} AS {sql}", params)
+            cur.execute(f"CREATE OR REPLACE TABLE {LINKED} AS SELECT t.* FROM {FACTS} t "
+                        f"WHERE t.ticket_id IN ({_linking_ids()})")
             cur.execute(f"CREATE OR REPLACE TABLE {_META} AS SELECT CAST(? AS BIGINT) AS data_version, "
-                        "CAST(? AS TIMESTAMP) AS as_of", [version, moment])
+                        "CAST(? AS TIMESTAMP) AS as_of, CAST(? AS INTEGER) AS layout", [version, moment, LAYOUT])
     except _Moved:
         return  # the next read finds them stale and builds them for the newer version
+
+
+def _linking_ids() -> str:
+    """Return a query of the ticket ids that records of the kinds linking to a ticket (surveys, QA, calls) name."""
+    kinds = [k for k in KINDS.values() if "ticket_id" in k.names and k.name not in ("tickets", "ticket_events")]
+    return " UNION ".join(f"SELECT ticket_id FROM {k.current} WHERE ticket_id IS NOT NULL" for k in kinds)
+
+
+def linked_tickets(store: Store) -> str:
+    """Return the ticket source a survey, QA or call query joins: the linked ticket facts when current."""
+    return LINKED if refresh(store) else "tickets_current"
 
 
 def ticket_clock(store: Store, where: Part, moment: datetime | None, setup: SlaSetup | None = None) -> ClockSource:

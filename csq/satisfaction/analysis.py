@@ -16,6 +16,7 @@ from csq.core.privacy import mask_table, mask_text
 from csq.errors import InputRefused
 from csq.metrics.dimensions import survey_dims
 from csq.metrics.engine import compute, ticket_join
+from csq.metrics.facts import linked_tickets
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.indicators import INDICATORS
 from csq.metrics.periods import store_running_month, without_running
@@ -52,7 +53,7 @@ def _spread(store: Store, f: Filter, by: str | None) -> list[dict[str, object]]:
     """Return per group (or once overall) n, mean and sample variance of csat and of NPS answer scores."""
     group = survey_dims()[by] if by else "NULL"
     sql, params = SQL.render("satisfaction_spread", group=group, where=_where(f),
-                             ticket_source=ticket_join(f, survey_dims(), [group]))
+                             ticket_source=ticket_join(store, f, survey_dims(), [group]))
     return arrow(store, sql, params).to_pylist()
 
 
@@ -99,7 +100,7 @@ class Distribution:
 def distribution(store: Store, f: Filter) -> Distribution:
     """Return how many answers gave each csat score and fell in each NPS group (zeros included)."""
     sql, params = SQL.render("satisfaction_distribution", where=_where(f),
-                             ticket_source=ticket_join(f, survey_dims()))
+                             ticket_source=ticket_join(store, f, survey_dims()))
     csat = dict.fromkeys(range(1, 6), 0)
     groups = dict.fromkeys(NPS_GROUPS, 0)
     for r in arrow(store, sql, params).to_pylist():
@@ -190,7 +191,7 @@ class Driver:
 
 def drivers(store: Store, f: Filter) -> list[Driver]:
     """Return each driver's csat by bucket over answers linked to a ticket, strongest association first."""
-    sql, params = SQL.render("satisfaction_drivers", where=_where(f))
+    sql, params = SQL.render("satisfaction_drivers", where=_where(f), ticket_source=linked_tickets(store))
     found: dict[tuple[str, str], dict] = {(r["driver"], r["bucket"]): r
                                           for r in arrow(store, sql, params).to_pylist()}
     out = []
@@ -240,7 +241,7 @@ def comments(store: Store, f: Filter, search: str | None = None, unmask: bool = 
     if not isinstance(limit, int) or limit < 0:
         raise InputRefused(f"The row limit {limit!r} is not a whole number >= 0.", "Pass e.g. limit=500.")
     needle = (search or "").strip() or None
-    sql, params = SQL.render("satisfaction_comments", where=_where(f))
+    sql, params = SQL.render("satisfaction_comments", where=_where(f), ticket_source=linked_tickets(store))
     table = arrow(store, sql, [*params, needle, needle, limit])
     if unmask:
         return table

@@ -27,7 +27,7 @@ SELECT e.evaluation_id, e.ticket_id, e.agent, coalesce(t.team, a.team, u.team) A
     CASE WHEN e.critical_failed THEN 0.0 ELSE e.pct END AS score, e.pct AS points_pct, e.critical_failed
 FROM ev e
 LEFT JOIN main_evaluator m ON m.evaluation_id = e.evaluation_id
-LEFT JOIN tickets_current t ON t.ticket_id = e.ticket_id
+LEFT JOIN {ticket_source} t ON t.ticket_id = e.ticket_id
 LEFT JOIN agents_current a ON a.agent = e.agent
 LEFT JOIN usual u ON u.agent = e.agent
 WHERE {where}

@@ -5,7 +5,7 @@ WITH usual AS (
 )
 SELECT e.criterion AS category, count(*) AS count
 FROM qa_current e
-LEFT JOIN tickets_current t ON t.ticket_id = e.ticket_id
+LEFT JOIN {ticket_source} t ON t.ticket_id = e.ticket_id
 LEFT JOIN agents_current a ON a.agent = e.agent
 LEFT JOIN usual u ON u.agent = e.agent
 WHERE e.score < e.max_score AND {where}

@@ -16,7 +16,7 @@ WITH linked AS (
         CASE WHEN coalesce(t.reopen_count, 0) > 0 THEN 'yes' ELSE 'no' END AS reopened,
         CASE WHEN coalesce(t.escalated, FALSE) THEN 'yes' ELSE 'no' END AS escalated
     FROM surveys_current s
-    JOIN tickets_current t ON t.ticket_id = s.ticket_id
+    JOIN {ticket_source} t ON t.ticket_id = s.ticket_id
     WHERE s.csat IS NOT NULL AND {where}
 )
 SELECT 'first_response' AS driver, first_response AS bucket, count(*) AS n,
