@@ -22,3 +22,11 @@ def scan_tickets(store: Store) -> None:
     """Read every ticket's timestamps once: the floor any per-ticket query pays."""
     arrow(store, "SELECT count(*), max(epoch_us(created_at)), max(epoch_us(first_response_at)), "
                  "max(epoch_us(resolved_at)) FROM tickets_current", [])
+
+
+def aggregate_tickets(store: Store) -> None:
+    """Aggregate every ticket by month once (count, a mean duration, a flag count): the one full-scan aggregate
+    a query of the indicators is held against, as an analyst would write it by hand in DuckDB."""
+    arrow(store, "SELECT date_trunc('month', created_at) AS m, count(*), "
+                 "avg(epoch_us(resolved_at) - epoch_us(created_at)), count_if(escalated) "
+                 "FROM tickets_current GROUP BY 1", [])
