@@ -20,6 +20,9 @@ from collections.abc import Iterable, Mapping
 from csq.metrics.indicators import INDICATORS
 
 DECIMALS: dict[str, int] = {"rate": 6, "min": 4, "h": 4, "score": 4, "points": 4}
+# The telephony figures keep 9 decimals, as a control chart does: they are checked against an independent
+# computation from the CTI export to 1e-9 (issue 20).
+KEY_DECIMALS: dict[str, int] = {k: 9 for k in ("answer_rate", "abandon_rate", "service_level", "asa_s", "aht_s")}
 SPC_DECIMALS = 9
 P_VALUE_DIGITS = 4
 
@@ -57,7 +60,19 @@ def significant(value: object, digits: int = P_VALUE_DIGITS) -> object:
 
 def kpi_object(row: Mapping[str, object]) -> dict[str, object]:
     """Return one `kpi --json` object with every indicator value rounded for its unit (groups and n as they are)."""
-    return {k: rounded(v, unit_of(k)) if k in INDICATORS else v for k, v in row.items()}
+    return {k: _figure(k, v) if k in INDICATORS else v for k, v in row.items()}
+
+
+def _figure(key: str, value: object) -> object:
+    """Return one indicator's JSON value: a count of nothing is 0, telephony keeps 9 decimals, else per unit."""
+    if value is None and unit_of(key) == "count":
+        return 0   # a group without calls offered none (tickets are 0 already)
+    return _fine(value, KEY_DECIMALS[key]) if key in KEY_DECIMALS else rounded(value, unit_of(key))
+
+
+def _fine(value: object, places: int) -> object:
+    """Return a number rounded to `places` decimals, anything else (None) unchanged."""
+    return round(float(value), places) + 0.0 if _is_number(value) and math.isfinite(float(value)) else value  # type: ignore[arg-type]
 
 
 def spc_objects(points: Iterable[Mapping[str, object]], key: str) -> list[dict[str, object]]:

@@ -7,7 +7,8 @@ from typing import Literal
 
 from csq.core.sqlident import ident
 
-FieldType = Literal["text", "timestamp", "date", "int", "float", "bool", "enum"]
+# "duration": seconds, read from a number or hh:mm:ss (only the talk, hold and after-call work of calls, SPEC §2).
+FieldType = Literal["text", "timestamp", "date", "int", "float", "bool", "enum", "duration"]
 
 CHANNELS = ("phone", "chat", "email", "web", "social", "onsite", "other")
 TYPES = ("inquiry", "complaint", "after_sales", "tech_support", "suggestion", "other")
@@ -15,6 +16,7 @@ PRIORITIES = ("urgent", "high", "normal", "low")
 CAUSES = ("people", "process", "equipment", "management", "environment", "measurement")
 PDCA = ("plan", "do", "check", "act")
 STATUSES = ("planned", "in_progress", "done", "verified", "cancelled")
+DIRECTIONS = ("inbound", "outbound")
 # A ticket's status in its history (SPEC §2 ticket_events): solved and closed end the backlog.
 EVENT_STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
 SERVQUAL_DIMENSIONS: dict[str, tuple[str, ...]] = {
@@ -231,11 +233,40 @@ TICKET_EVENTS = Kind("ticket_events", ("ticket_id", "event_at"), (
     _f("team", "text", *_TEAM),
 ), label_zh="工单流转记录")
 
-KINDS: dict[str, Kind] = {k.name: k for k in (TICKETS, SURVEYS, SERVQUAL, QA, TRAINING, ACTIONS, AGENTS,
-                                              TICKET_EVENTS)}
+# Telephony detail from the ACD/CTI (SPEC §2 calls). call_date dates time-only columns and abandoned is checked
+# against answered_at (csq.ingest.calls); neither is stored.
+CALLS = Kind("calls", ("call_id",), (
+    _f("call_id", "text", "呼叫编号", "通话编号", "话单编号", "呼叫id", "通话id", "呼叫流水号", "流水号", "callid",
+       "call", "call_no", "call_number", "session_id", "contact_id", "interaction_id", "id", required=True),
+    _f("call_date", "date", "日期", "呼叫日期", "通话日期", "来电日期", "date"),
+    _f("entered_at", "timestamp", "进线时间", "呼入时间", "来电时间", "进入时间", "呼叫开始时间", "arrival_time",
+       "arrived_at", "call_start", "start_time", "entered", "offered_at", "vru_entry"),
+    _f("queued_at", "timestamp", "排队开始", "排队开始时间", "入队时间", "进队时间", "进入队列时间", "queue_start",
+       "queue_start_time", "queued", "enqueued_at", "q_start", required=True),
+    _f("answered_at", "timestamp", "应答时间", "接通时间", "接听时间", "坐席应答时间", "answer_time",
+       "connect_time", "connected_at", "ser_start"),
+    _f("ended_at", "timestamp", "挂机时间", "结束时间", "通话结束时间", "呼叫结束时间", "end_time", "hangup_time",
+       "ended", "disconnect_time", "call_end", "release_time"),
+    _f("direction", "enum", "呼叫方向", "通话方向", "呼叫类型", "方向", "呼入呼出", "call_direction", "call_type",
+       choices=DIRECTIONS, default="inbound", keep_raw=True),
+    _f("queue", "text", "队列", "技能组", "排队队列", "服务队列", "业务队列", "skill", "skill_group", "split",
+       "service_type", "queue_name"),
+    _f("agent", "text", *_AGENT, "坐席工号", "工号", "agent_id", "agent_name"),
+    _f("team", "text", *_TEAM),
+    _f("talk_s", "duration", "通话时长", "通话时间", "通话秒数", "talk_time", "talk", "talk_duration",
+       "conversation_time", "ser_time"),
+    _f("hold_s", "duration", "保持时长", "保持时间", "hold_time", "hold", "hold_duration"),
+    _f("acw_s", "duration", "话后处理", "话后处理时长", "话后时长", "事后处理时长", "整理时长", "acw", "acw_time",
+       "after_call_work", "wrap_up", "wrap_up_time", "wrap"),
+    _f("abandoned", "bool", "是否放弃", "放弃", "是否呼损", "呼损", "is_abandoned", "abandon"),
+    _f("ticket_id", "text", "工单编号", "工单号", "关联工单", "ticket", "case_id"),
+), label_zh="话务明细")
 
-# `updated_at` only orders duplicate rows within a file; it is not stored.
-TRANSIENT_FIELDS = frozenset({"updated_at"})
+KINDS: dict[str, Kind] = {k.name: k for k in (TICKETS, SURVEYS, SERVQUAL, QA, TRAINING, ACTIONS, AGENTS,
+                                              TICKET_EVENTS, CALLS)}
+
+# `updated_at` only orders duplicate rows within a file; it is not stored (nor a call's date and abandoned flag).
+TRANSIENT_FIELDS = frozenset({"updated_at", "call_date", "abandoned"})
 
 
 def kind(name: str) -> Kind:

@@ -60,6 +60,10 @@ _SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "verified": ("已验证", "验证通过", "已关闭", "verified"),
         "cancelled": ("已取消", "取消", "作废", "cancelled", "canceled"),
     },
+    "direction": {
+        "inbound": ("呼入", "来电", "入呼", "进线", "呼入电话", "in", "incoming", "inbound call"),
+        "outbound": ("呼出", "外呼", "去电", "回拨", "out", "outgoing", "outbound call", "callback"),
+    },
     # ticket_events.status (its Field names this vocabulary): a ticket's status in its history.
     "event_status": {
         "new": ("新建", "新工单", "新提交", "待受理", "未受理", "待分派", "created", "submitted", "unassigned"),

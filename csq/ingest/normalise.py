@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 from csq.core.kinds import Field, Kind
 from csq.core.sqlident import ident
 from csq.core.values import bool_value, canonical_value
+from csq.ingest import calls
 from csq.ingest.mapping import Mapping
 from csq.metrics.indicators import INDICATORS
 
@@ -177,6 +178,8 @@ class Normaliser:
             return self._ts_expr(v, dayfirst, self._fast_format(f, dayfirst))
         if f.type == "date":
             return f"CAST({self._ts_expr(v, dayfirst, self._fast_format(f, dayfirst))} AS DATE)"
+        if f.type == "duration":
+            return calls.seconds_sql(v)
         if f.type in ("int", "float"):
             num = f"TRY_CAST(replace({v}, ',', '') AS DOUBLE)"
             return f"CAST({num} AS BIGINT)" if f.type == "int" else num
@@ -195,6 +198,8 @@ class Normaliser:
         # text of every field; only flagged rows are typed again with their text, to say what is wrong.
         kept_text = ["v_updated_at"] if "updated_at" in self.k.names else []   # _collapse orders by it
         body = f"SELECT clean.*, {sel} FROM clean {' '.join(joins)}"
+        if self.k.name == "calls":
+            body = calls.clock_sql(body)   # times of day dated, calls over midnight rolled (csq.ingest.calls)
         out = ", ".join(["_row", *(f.name for f in self.k.fields),
                          *(f"{f.name}_raw" for f in self.k.fields if f.keep_raw), *kept_text])
         con.execute(f"CREATE TEMP TABLE typed AS WITH clean AS (SELECT _row, {clean} FROM src), "
@@ -327,9 +332,15 @@ class Normaliser:
                         f"format('{{}} is outside the range {_num(f.low)}–{_num(f.high)}', {v})", f.low, f.high)
             elif f.type == "bool":
                 add(f"{v} IS NOT NULL AND {f.name} IS NULL", label, f"format('''{{}}'' is not yes/no', {v})")
+            elif f.type == "duration":
+                for cond, msg in calls.duration_checks(v, f.name):
+                    add(cond, label, msg)
         for later, earlier, what in _ORDER_RULES.get(self.k.name, ()):
             add(f"{later} < {earlier}", self._label(later),
                 f"format('{what} ({{}} is before {{}})', {later}, {earlier})")
+        if self.k.name == "calls":
+            for cond, fld, msg in calls.row_checks():
+                add(cond, self._label(fld), msg)
         if self.k.name == "qa":
             add("score > max_score", self._label("score"), "format('score {} is above the maximum {}', score, max_score)")
         if self.k.name == "actions":
@@ -352,6 +363,7 @@ _ORDER_RULES: dict[str, tuple[tuple[str, str, str], ...]] = {
                 ("first_response_at", "created_at", "first response before created"),
                 ("closed_at", "created_at", "closed before created")),
     "surveys": (("responded_at", "sent_at", "answered before the invitation was sent"),),
+    "calls": (("ended_at", "answered_at", "ended before it was answered"),),
     "actions": (("due_date", "start_date", "due before it starts"),
                 ("completed_at", "start_date", "completed before it starts")),
 }

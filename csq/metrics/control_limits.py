@@ -15,7 +15,7 @@ D2 = 1.128          # d2 for moving ranges of two points (Laney 2002: σz = MR̄
 XMR_FACTOR = 2.66   # SPEC §4b and Wheeler: x̄ ± 2.66·MR̄ (3 ÷ 1.128, rounded as the literature prints it)
 CHARTS = ("p_prime", "p", "xmr")
 CHART_CHOICES = ("auto", *CHARTS)   # what --chart and the pages offer
-_NON_NEGATIVE = frozenset({"count", "min", "h"})   # durations and volumes cannot fall below zero
+_NON_NEGATIVE = frozenset({"count", "min", "h", "s"})   # durations and volumes cannot fall below zero
 
 
 @dataclass(frozen=True)

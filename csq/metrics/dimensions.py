@@ -34,3 +34,10 @@ def qa_dims() -> dict[str, str]:
 TRAINING_DIMS = {"agent": "r.agent", "team": "coalesce(r.team, a.team, u.team)"}
 ACTION_DIMS = {n: f"sc.{n}" for n in _TEXT_FIELDS} | {f"{n}_raw": f"sc.{n}_raw" for n in RAW_FIELDS}
 
+
+
+def call_dims() -> dict[str, str]:
+    """Return the call dimensions: its queue, agent and team (else the roster's), phone as channel, ticket fields by link."""
+    dims = ticket_dims("t")
+    dims.update(ticket_id="c.ticket_id", channel="CAST('phone' AS VARCHAR)", agent="c.agent", team="coalesce(c.team, a.team)", queue="c.queue")
+    return dims

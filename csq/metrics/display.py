@@ -15,9 +15,9 @@ if TYPE_CHECKING:  # plotly is imported only where a figure is drawn, so the CLI
 NO_DATA = {"en": "no data", "zh": "无数据"}
 # The font stack every chart uses, so Chinese labels render with a CJK font wherever one is installed.
 CHART_FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
-_UNITS = {"min": {"en": " min", "zh": " 分钟"}, "h": {"en": " h", "zh": " 小时"}}
+_UNITS = {"min": {"en": " min", "zh": " 分钟"}, "h": {"en": " h", "zh": " 小时"}, "s": {"en": " s", "zh": " 秒"}}
 _AXIS_UNIT = {"rate": ("%", "%"), "min": ("分钟", "min"), "h": ("小时", "h"), "count": ("件", "tickets"),
-              "score": ("分", "points"), "points": ("分", "points")}
+              "score": ("分", "points"), "points": ("分", "points"), "s": ("秒", "s")}
 
 
 def indicator_name(key: str, lang: str) -> str:

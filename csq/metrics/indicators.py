@@ -13,7 +13,7 @@ class Indicator:
     key: str
     name_zh: str
     name_en: str
-    unit: str  # count, rate (fraction 0..1), min, h, score, points
+    unit: str  # count, rate (fraction 0..1), min, h, s, score, points
     better: str | None  # higher, lower, or None
     kind: str
     formula_en: str
@@ -106,11 +106,30 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in (
        "items; equal weights when the respondent gave no valid points (0 = expectations met). n = respondents",
        "各受访者 Σ(权重分 ÷ 100 × 维度差距) 的平均值，维度差距为该维度各题 P − E 的平均；未给出有效权重时各维度等权"
        "（0 = 恰好达到期望）。n = 受访者数"),
+    # Telephony (SPEC §3): inbound calls in the month of queued_at; the thresholds are settings, shown with them.
+    _i("calls_offered", "呼入量", "Calls offered", "count", None, "calls",
+       "inbound calls, less abandons within the short-abandon threshold of their queue time. n = calls offered",
+       "呼入电话数，扣除排队后在短时放弃阈值内挂机的电话。n = 呼入量"),
+    _i("answer_rate", "接通率", "Answer rate", "rate", "higher", "calls",
+       "answered calls ÷ calls offered. n = calls offered", "接通的电话数 ÷ 呼入量。n = 呼入量"),
+    _i("abandon_rate", "放弃率（呼损率）", "Abandon rate", "rate", "lower", "calls",
+       "calls abandoned after the short-abandon threshold ÷ calls offered. n = calls offered",
+       "超过短时放弃阈值后放弃的电话数 ÷ 呼入量。n = 呼入量"),
+    _i("service_level", "服务水平（20秒接通率）", "Service level", "rate", "higher", "calls",
+       "calls answered within the service-level threshold (wait ≤ threshold) ÷ calls offered. n = calls offered",
+       "在服务水平阈值内（等待 ≤ 阈值）接通的电话数 ÷ 呼入量。n = 呼入量"),
+    _i("asa_s", "平均应答速度", "Average speed of answer", "s", "lower", "calls",
+       "mean seconds from queued_at to answered_at of answered calls (an answer up to 5 s early waits 0 s). "
+       "n = answered calls", "接通电话从排队开始到应答的平均秒数（应答早于排队不超过5秒的按0秒计）。n = 接通的电话数"),
+    _i("aht_s", "平均处理时长", "Average handle time", "s", "lower", "calls",
+       "mean of talk_s + hold_s + acw_s over answered calls (a missing part counts as 0). n = answered calls",
+       "接通电话的 通话时长 + 保持时长 + 话后处理时长 的平均值（缺失的部分按0计）。n = 接通的电话数"),
 )}
 
 # Time groups: a calendar month YYYY-MM, an ISO week YYYY-Www, a day YYYY-MM-DD.
 TIME_GROUPS: tuple[str, ...] = ("month", "week", "day")
-GROUP_FIELDS: tuple[str, ...] = ("month", "week", "day", "channel", "team", "type", "category", "priority", "agent")
+GROUP_FIELDS: tuple[str, ...] = ("month", "week", "day", "channel", "team", "type", "category", "priority", "agent",
+                                 "queue")  # queue: calls only (SPEC §2)
 
 
 # SPEC §4a: what the clocks count. The SLA rates always follow each ticket's SLA clock; the duration

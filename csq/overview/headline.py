@@ -48,7 +48,8 @@ def format_delta(key: str, now: float | None, before: float | None, lang: str) -
         return f"{diff * 100:+.1f} {'个百分点' if lang == 'zh' else 'pp'}".replace("+0.0", "0.0")
     if unit == "count":
         return f"{diff:+,.0f}" if diff else "0"
-    suffix = {"min": " 分钟" if lang == "zh" else " min", "h": " 小时" if lang == "zh" else " h"}.get(unit, "")
+    suffix = {"min": " 分钟" if lang == "zh" else " min", "h": " 小时" if lang == "zh" else " h",
+              "s": " 秒" if lang == "zh" else " s"}.get(unit, "")
     return (f"{diff:+,.1f}" if diff else "0.0") + suffix
 
 

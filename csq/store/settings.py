@@ -71,7 +71,11 @@ DEFAULT_SETTINGS: dict[str, object] = {
     "problem_close_months": 2,
     "calendars": {n: c.as_json() for n, c in DEFAULT_CALENDARS.items()},
     "pause_statuses": list(DEFAULT_PAUSE_STATUSES),
+    # Telephony thresholds in seconds (SPEC §3), both inclusive: a short abandon is not a call offered.
+    "short_abandon_s": 5,
+    "service_level_s": 20,
 }
+TELEPHONY_THRESHOLDS = ("short_abandon_s", "service_level_s")
 
 
 def seed_defaults(store: Store) -> None:
@@ -281,6 +285,10 @@ def check_setting(key: str, value: object, rule_calendars: Sequence[str]) -> Non
         check_rule_calendars(rule_calendars, parse_calendars(value))
     elif key == "pause_statuses":
         parse_pause_statuses(value)
+    elif key in TELEPHONY_THRESHOLDS and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                          or not 0 <= value <= 3600):
+        raise InputRefused(f"{key}: {value!r} is not a number of seconds from 0 to 3600.",
+                           "Write the threshold in seconds, e.g. 5 for short abandons and 20 for the service level.")
 
 
 def clock_settings(store: Store) -> ClockSettings:

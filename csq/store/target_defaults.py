@@ -95,4 +95,14 @@ DEFAULT_TARGETS: tuple[Target, ...] = (
            "行业惯例：措施按期完成率 ≥ 90%"),
     Target("servqual_gap", "higher", 0.0, 0.5, "SERVQUAL model: a gap of 0 means expectations are met",
            "SERVQUAL 模型：差距为 0 即达到期望"),
+    Target("answer_rate", "higher", 0.95, 0.03, "industry convention: answer rate (接通率) ≥ 95 %",
+           "行业惯例：接通率 ≥ 95%"),
+    Target("abandon_rate", "lower", 0.05, 0.03, "industry convention: abandon rate (呼损率) ≤ 5 %",
+           "行业惯例：呼损率 ≤ 5%"),
+    Target("service_level", "higher", 0.80, 0.05, "industry convention: service level 80/20 (80 % answered within "
+           "20 s, the threshold a setting)", "行业惯例：服务水平 80/20（80% 的来电在 20 秒内接通，秒数为设置项）"),
+    Target("asa_s", "lower", 20.0, 10.0, _CSQ_EN + "average speed of answer ≤ 20 s, in line with 80/20",
+           _CSQ_ZH + "平均应答速度 ≤ 20 秒，与 80/20 服务水平一致"),
+    Target("aht_s", "lower", 300.0, 60.0, _CSQ_EN + "average handle time ≤ 5 min; set the center's own",
+           _CSQ_ZH + "平均处理时长 ≤ 5 分钟；请按本中心业务设定"),
 )

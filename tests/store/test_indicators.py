@@ -27,6 +27,7 @@ SPEC_KEYS = [
     "complaint_response_rate_48h", "complaint_resolution_rate_72h", "csat_rate", "csat_mean", "nps",
     "survey_response_rate", "qa_score", "qa_critical_fail_rate", "training_pass_rate", "action_on_time_rate",
     "servqual_gap",
+    "calls_offered", "answer_rate", "abandon_rate", "service_level", "asa_s", "aht_s",   # telephony, issue 20
 ]
 
 
@@ -41,7 +42,7 @@ def one(store, f=ALL, keys=None):
 def test_registry_has_every_spec_key_in_spec_order():
     assert list(INDICATORS) == SPEC_KEYS
     for ind in INDICATORS.values():
-        assert ind.unit in ("count", "rate", "min", "h", "score", "points")
+        assert ind.unit in ("count", "rate", "min", "h", "s", "score", "points")
         assert ind.better in ("higher", "lower", None)
         assert "n =" in ind.formula_en and "n =" in ind.formula_zh
     assert INDICATORS["frt_median_min"].better == "lower"
@@ -77,9 +78,9 @@ def test_unknown_indicator_or_group_refused(store):
 
 def test_empty_store_gives_no_data_not_zero(store):
     row = one(store)
-    assert row["tickets"] == 0
+    assert row["tickets"] == 0 and row["calls_offered"] == 0   # counts are 0, every other figure no data
     for key in SPEC_KEYS[1:]:
-        assert row[key] is None, key
+        assert row[key] is None or key == "calls_offered", key
         assert row["n"][key] == 0
     assert as_of(store) is None
     assert kpi_rows(store, ALL, ("month",)) == []
@@ -589,8 +590,9 @@ def test_missing_dimension_gives_no_data(store, put):
 
 
 def test_group_fields_are_the_spec_ones():
-    # SPEC §6 --by fields, with the day and ISO week of issue 13.
-    assert GROUP_FIELDS == ("month", "week", "day", "channel", "team", "type", "category", "priority", "agent")
+    # SPEC §6 --by fields, with the day and ISO week of issue 13, and the queue of calls (issue 20).
+    assert GROUP_FIELDS == ("month", "week", "day", "channel", "team", "type", "category", "priority", "agent",
+                            "queue")
 
 
 def test_union_of_groups_over_kinds(store, put):

@@ -1,0 +1,75 @@
+"""The telephony indicators of SPEC §3 (calls_offered … aht_s): their thresholds and the engine's calls query."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from csq.metrics.dimensions import call_dims
+from csq.metrics.facts import linked_tickets
+from csq.metrics.filters import Filter, build_where
+from csq.store import Store
+from csq.store.queries import SqlFiles, arrow
+from csq.store.settings import get_setting
+
+SQL = SqlFiles(__package__)
+CALL_KEYS = ("calls_offered", "answer_rate", "abandon_rate", "service_level", "asa_s", "aht_s")
+# The moment that puts a call in its month, week or day (SPEC §3: month of queued_at).
+CALL_MOMENT = "c.queued_at"
+_TIME_FORMATS = {"month": "%Y-%m", "week": "%G-W%V", "day": "%Y-%m-%d"}   # as the engine writes them
+_NO_TICKETS = "(SELECT * FROM tickets_current LIMIT 0)"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The telephony thresholds (settings, SPEC §3), both inclusive: short abandon and service level, in seconds."""
+
+    short_abandon_s: float = 5.0
+    service_level_s: float = 20.0
+
+    def describe(self, lang: str = "en") -> str:
+        """Return the thresholds in words, shown beside every telephony figure."""
+        short, sl = _num(self.short_abandon_s), _num(self.service_level_s)
+        if lang == "zh":
+            return f"短时放弃 ≤ {short} 秒（不计入呼入量）· 服务水平 {sl} 秒内接通"
+        return f"short abandons ≤ {short} s (not offered) · service level: answered within {sl} s"
+
+
+def _num(x: float) -> str:
+    """Return a threshold without a trailing .0."""
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def thresholds(store: Store) -> Thresholds:
+    """Return the stored telephony thresholds (defaults 5 s and 20 s)."""
+    return Thresholds(float(get_setting(store, "short_abandon_s") or 0.0),  # type: ignore[arg-type]
+                      float(get_setting(store, "service_level_s") or 0.0))  # type: ignore[arg-type]
+
+
+def call_grouping(by: Sequence[str], dims: Mapping[str, str]) -> tuple[str, str] | None:
+    """Return (select list, name list) of the group columns on calls, or None when calls lack one of them."""
+    select, names = [], []
+    for g in by:
+        if g in _TIME_FORMATS:
+            expr = f"strftime({CALL_MOMENT}, '{_TIME_FORMATS[g]}')"
+        elif g in dims:
+            expr = dims[g]
+        else:
+            return None
+        select.append(f"{expr} AS g_{g}, ")
+        names.append(f"g_{g}, ")
+    return "".join(select), "".join(names)
+
+
+def run_calls(store: Store, f: Filter, by: Sequence[str], ctx: object = None) -> list[dict[str, object]]:
+    """Return the calls query's rows: one per group, each telephony indicator and its n."""
+    dims = call_dims()
+    grouping = call_grouping(by, dims)
+    if grouping is None:
+        return []
+    where = build_where(f, dims, CALL_MOMENT)
+    used = " ".join([dims.get(g, "") for g in by] + [dims.get(k, "") for k in f.conditions()])
+    t = thresholds(store)
+    sql, params = SQL.render("calls", groups=grouping[0], group_names=grouping[1], where=where.part,
+                             ticket_source=linked_tickets(store) if "t." in used else _NO_TICKETS,
+                             short_abandon_s=("?", [t.short_abandon_s]), service_level_s=("?", [t.service_level_s]))
+    return arrow(store, sql, params).to_pylist()
