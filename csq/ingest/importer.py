@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,9 +13,9 @@ from csq.core.roles import require
 from csq.errors import InputRefused, RowError
 from csq.ingest.mapping import Mapping, resolve_columns
 from csq.ingest.normalise import Normaliser
-from csq.ingest.reader import HeaderScore, SourceTable, read_source
+from csq.ingest.reader import HeaderScore, OnDisk, SourceTable, read_source
 from csq.store import Store
-from csq.store.batches import StageHook, commit_records, count_replacements, find_duplicate
+from csq.store.batches import StagedRows, StageHook, commit_records, count_replacements, find_duplicate
 from csq.store.settings import get_setting
 
 
@@ -27,7 +28,7 @@ class Prepared:
     mapping: Mapping
     source: SourceTable
     columns: dict[str, str]
-    staged: pa.Table
+    stage: StagedRows
     rejected: pa.Table
     errors: list[RowError]
     error_count: int
@@ -37,6 +38,16 @@ class Prepared:
     dayfirst: bool
     rows_replaced: int = 0
     duplicate_of: int | None = None
+
+    @property
+    def staged(self) -> pa.Table:
+        """Return the rows to load as an Arrow table (built on first use: an import writes them from DuckDB)."""
+        return self.stage.arrow()
+
+    @property
+    def rows_to_load(self) -> int:
+        """Return how many rows the batch would load."""
+        return self.stage.num_rows
 
     @property
     def rows_read(self) -> int:
@@ -84,9 +95,14 @@ def header_scorer(k: Kind) -> HeaderScore:
     return HeaderScore((k.name,))
 
 
-def prepare(data: bytes, name: str, kind: str, mapping: Mapping | None = None,
-            center_tz: str = "Asia/Shanghai", digest: str | None = None) -> Prepared:
-    """Return the file read, mapped, validated and collapsed, or raise InputRefused for a whole-file problem."""
+def prepare(data: bytes | OnDisk, name: str, kind: str, mapping: Mapping | None = None,
+            center_tz: str = "Asia/Shanghai", digest: str | None = None, store: Store | None = None) -> Prepared:
+    """Return the file read, mapped, validated and collapsed, or raise InputRefused for a whole-file problem.
+
+    With `store`, the rows are staged in the store's DuckDB, from where committing writes them in one
+    statement (a commit to another store, or without one, reads them out as Arrow). An OnDisk file needs
+    its `digest`.
+    """
     if kind not in KINDS:
         raise InputRefused(f"Unknown kind {kind!r}.", f"Use --kind with one of: {', '.join(KINDS)}.")
     k = KINDS[kind]
@@ -103,10 +119,11 @@ def prepare(data: bytes, name: str, kind: str, mapping: Mapping | None = None,
             'Rename the column in the file, or map it: {"columns": {"' + missing[0] + '": "<your header>"}} '
             "in a mapping file (--mapping) or on the Import page.", file=name)
     norm = Normaliser(k, src.table, src.rows, columns, m, center_tz, excel=src.file_format == "excel",
-                      extra_errors=src.bad_shape_rows).run()
+                      extra_errors=src.bad_shape_rows, store=store).run()
     errors = [RowError(r, c, msg) for r, c, msg in norm.errors]
     return Prepared(name, kind, m, src, columns, norm.staged, norm.rejected, errors, norm.error_count,
-                    norm.rows_collapsed, norm.unknown_values, digest or hashlib.sha256(data).hexdigest(),
+                    norm.rows_collapsed, norm.unknown_values,
+                    digest or hashlib.sha256(data).hexdigest(),  # type: ignore[arg-type]
                     norm.dayfirst)
 
 
@@ -133,20 +150,17 @@ def import_permission(kind: str) -> str:
 def check_against_store(store: Store, p: Prepared) -> Prepared:
     """Fill in what the store decides: a duplicate of an earlier batch, and how many rows would be replaced."""
     p.duplicate_of = find_duplicate(store, p.kind, p.file_hash)
-    cur = store.cursor()
-    try:
-        p.rows_replaced = count_replacements(cur, KINDS[p.kind], p.staged)
-    finally:
-        cur.close()
+    p.rows_replaced = count_replacements(store, KINDS[p.kind], p.stage)
     return p
 
 
-def commit_prepared(store: Store, p: Prepared, data: bytes, *, skip_bad_rows: bool = False,
+def commit_prepared(store: Store, p: Prepared, data: bytes | OnDisk, *, skip_bad_rows: bool = False,
                     user: str | None = None, on_stage: StageHook | None = None,
                     role: str | None = None) -> ImportResult:
     """Write a prepared file as one batch; refuse it whole when it has bad rows and skipping was not asked.
 
-    `role` (None = the process role) must be allowed to import this kind; NotAllowed otherwise.
+    `role` (None = the process role) must be allowed to import this kind; NotAllowed otherwise. `data` is
+    archived as it is, or an OnDisk file is copied (refused if it changed since it was hashed).
     """
     require(role, import_permission(p.kind))
     if p.duplicate_of is not None:
@@ -158,15 +172,17 @@ def commit_prepared(store: Store, p: Prepared, data: bytes, *, skip_bad_rows: bo
                        message=f"{p.file}: {p.rows_rejected} row(s) have errors ({p.error_count} problem(s)); "
                                "nothing was written.",
                        fix="Correct the rows listed, or import with --skip-bad-rows to load the good rows.")
-    if p.staged.num_rows == 0:
+    if p.rows_to_load == 0:
         return _result(p, "refused", message=f"{p.file}: no row is left to load; nothing was written.",
                        fix="Correct the rows listed and import again.")
     batch_id, replaced = commit_records(
-        store, p.kind, p.staged, source=p.file, file_hash=p.file_hash, raw_bytes=data,
+        store, p.kind, p.stage, source=p.file, file_hash=p.file_hash,
+        raw_bytes=data if isinstance(data, bytes) else None,
+        raw_file=(data.path, data.size, data.mtime_ns) if isinstance(data, OnDisk) else None,
         mapping=p.mapping.to_dict(), rows_read=p.rows_read, rows_rejected=p.rows_rejected,
         rows_collapsed=p.rows_collapsed, user=user, on_stage=on_stage)
-    return _result(p, "committed", batch_id=batch_id, rows_loaded=p.staged.num_rows, rows_replaced=replaced,
-                   message=f"{p.file}: {p.staged.num_rows} {p.kind} rows committed as batch {batch_id}.")
+    return _result(p, "committed", batch_id=batch_id, rows_loaded=p.rows_to_load, rows_replaced=replaced,
+                   message=f"{p.file}: {p.rows_to_load} {p.kind} rows committed as batch {batch_id}.")
 
 
 def _refused(name: str, kind: str, exc: InputRefused) -> ImportResult:
@@ -174,9 +190,13 @@ def _refused(name: str, kind: str, exc: InputRefused) -> ImportResult:
                         errors=exc.errors or [RowError(None, None, exc.message)], error_count=max(1, len(exc.errors)))
 
 
-def _read(path: Path) -> bytes:
+def _hashed(path: Path) -> tuple[OnDisk, str]:
+    """Return the file as OnDisk and its SHA-256, read once in pieces (the reading process reads it itself)."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as fh:
+            st = os.fstat(fh.fileno())
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        return OnDisk(os.path.abspath(path), st.st_size, st.st_mtime_ns), digest
     except OSError as exc:
         raise InputRefused(f"{path}: cannot be read ({exc.strerror}).", "Check the path and its permissions.",
                            file=str(path)) from None
@@ -191,17 +211,16 @@ def import_files(store: Store, paths: list[Path], kind: str, mapping: Mapping | 
     """
     role = require(role, import_permission(kind))
     tz = str(get_setting(store, "timezone"))
-    prepared: list[tuple[Prepared, bytes] | ImportResult] = []
+    prepared: list[tuple[Prepared, OnDisk] | ImportResult] = []
     for path in paths:
         try:
-            data = _read(path)
-            digest = hashlib.sha256(data).hexdigest()   # once: the duplicate check, the reader and the batch
+            data, digest = _hashed(path)   # once: the duplicate check, the reader and the batch
             earlier = find_duplicate(store, kind, digest)
             if earlier is not None:
                 # Known content: report it without parsing the file again.
                 prepared.append(_duplicate(store, path.name, kind, earlier))
                 continue
-            ready = prepare(data, path.name, kind, mapping, center_tz=tz, digest=digest)
+            ready = prepare(data, path.name, kind, mapping, center_tz=tz, digest=digest, store=store)
             prepared.append((check_against_store(store, ready), data))
         except InputRefused as exc:
             prepared.append(_refused(path.name, kind, exc))
@@ -226,6 +245,9 @@ def import_files(store: Store, paths: list[Path], kind: str, mapping: Mapping | 
         else:
             results.append(commit_prepared(store, p, data, skip_bad_rows=skip_bad_rows, user=user,
                                            on_stage=on_stage, role=role))
+    for item in prepared:
+        if not isinstance(item, ImportResult):
+            item[0].stage.close()  # the staged rows are written or dropped: DuckDB frees them now
     return results
 
 
@@ -249,7 +271,7 @@ def _duplicate(store: Store, name: str, kind: str, batch_id: int) -> ImportResul
 
 
 def _dry_run(p: Prepared) -> ImportResult:
-    return _result(p, "dry_run", message=f"{p.file}: dry run, nothing was written ({p.staged.num_rows} rows "
+    return _result(p, "dry_run", message=f"{p.file}: dry run, nothing was written ({p.rows_to_load} rows "
                                          f"would load, {p.rows_replaced} would replace current rows).")
 
 
@@ -266,13 +288,18 @@ def import_bytes(store: Store, data: bytes, name: str, kind: str, mapping: Mappi
     if earlier is not None:
         return _duplicate(store, name, kind, earlier)
     try:
-        p = prepare(data, name, kind, mapping, center_tz=str(get_setting(store, "timezone")), digest=digest)
+        p = prepare(data, name, kind, mapping, center_tz=str(get_setting(store, "timezone")), digest=digest,
+                    store=store)
     except InputRefused as exc:
         return _refused(name, kind, exc)
     check_against_store(store, p)
-    if dry_run and p.duplicate_of is None and not (p.error_count and not skip_bad_rows):
-        return _dry_run(p)
-    return commit_prepared(store, p, data, skip_bad_rows=skip_bad_rows, user=user, on_stage=on_stage, role=role)
+    try:
+        if dry_run and p.duplicate_of is None and not (p.error_count and not skip_bad_rows):
+            return _dry_run(p)
+        return commit_prepared(store, p, data, skip_bad_rows=skip_bad_rows, user=user, on_stage=on_stage,
+                               role=role)
+    finally:
+        p.stage.close()  # the staged rows are written or dropped: DuckDB frees them now
 
 
 def import_file(store: Store, path: Path | str, kind: str, mapping: Mapping | None = None, **kw: object

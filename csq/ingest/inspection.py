@@ -119,7 +119,7 @@ def inspect(store: Store, data: bytes, name: str, kind: str, m: Mapping | None =
         return insp  # known content: the CLI reports it without parsing it again
     step(0.3, "import_step_read")
     try:
-        p = prepare(data, name, kind, m, center_tz=str(get_setting(store, "timezone")))
+        p = prepare(data, name, kind, m, center_tz=str(get_setting(store, "timezone")), digest=digest, store=store)
     except InputRefused as exc:
         insp.refusal = exc
         if isinstance(exc, ReadTimedOut):  # reading it again, to show it, would take as long once more
@@ -144,8 +144,8 @@ def report(insp: Inspection) -> dict[str, int]:
     p = insp.prepared
     if p is None:
         return {}
-    return {"rows_read": p.rows_read, "rows_to_load": p.staged.num_rows,
-            "rows_new": p.staged.num_rows - p.rows_replaced, "rows_to_replace": p.rows_replaced,
+    return {"rows_read": p.rows_read, "rows_to_load": p.rows_to_load,
+            "rows_new": p.rows_to_load - p.rows_replaced, "rows_to_replace": p.rows_replaced,
             "rows_collapsed": p.rows_collapsed, "rows_rejected": p.rows_rejected, "problems": p.error_count}
 
 

@@ -14,6 +14,8 @@ from csq.core.values import bool_value, canonical_value
 from csq.ingest import calls
 from csq.ingest.mapping import Mapping
 from csq.metrics.indicators import INDICATORS
+from csq.store import Store
+from csq.store.batches import StagedRows
 
 _YMD = ["%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y.%m.%d",
         "%Y/%m/%d %p %I:%M:%S", "%Y/%m/%d %p %I:%M", "%Y-%m-%d %p %I:%M:%S",
@@ -29,6 +31,7 @@ _MAX_ERRORS = 1000
 # Formats a column is tried with first (_fast_format): ISO layouts TRY_CAST reads too, then the list's.
 _ISO = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
 _FAST_SAMPLE = 2000
+_FAST_PROBE = 20
 # What SQL's trim() removes: the Unicode space separators (Zs), among them the ideographic space U+3000 of
 # Chinese exports and the no-break space of Excel; tabs and line breaks stay (they are refused as cells).
 _SPACES = "".join(chr(c) for c in (0x20, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000))
@@ -65,9 +68,9 @@ def _cleaned(column: pa.ChunkedArray, nulls: list[str]) -> pa.ChunkedArray:
 
 @dataclass
 class Normalised:
-    """The outcome of normalising one file: rows to load, rejected source rows, errors and counts."""
+    """The outcome of normalising one file: rows to load (still in DuckDB), rejected source rows, errors and counts."""
 
-    staged: pa.Table
+    staged: StagedRows
     rejected: pa.Table
     errors: list[tuple[int | None, str | None, str]]
     error_count: int
@@ -80,12 +83,17 @@ class Normaliser:
     """Builds and runs the SQL that types, maps, collapses and validates one file's rows."""
 
     def __init__(self, k: Kind, src: pa.Table, rows: pa.Array, columns: dict[str, str], m: Mapping,
-                 center_tz: str, excel: bool = False, extra_errors: list[tuple[int, str]] | None = None) -> None:
+                 center_tz: str, excel: bool = False, extra_errors: list[tuple[int, str]] | None = None,
+                 store: Store | None = None) -> None:
         self.k, self.m, self.columns, self.center_tz, self.excel = k, m, columns, center_tz, excel
         self.headers = list(src.column_names)
         self.extra_errors = extra_errors or []
-        self.con = duckdb.connect()
-        self.con.execute("SET preserve_insertion_order = true")
+        # In the store's DuckDB (temporary tables of a cursor of its own, never in the store file) the rows are
+        # later written by one INSERT … SELECT; without a store, in a DuckDB of their own.
+        self.store = store
+        self.con = store.cursor() if store is not None else duckdb.connect()
+        if store is None:
+            self.con.execute("SET preserve_insertion_order = true")
         # c<i> is the cell as read (the rejected rows show it), k<i> the cleaned cell the fields are typed from.
         used = sorted({self.headers.index(h) for h in columns.values() if h in self.headers})
         nulls = m.nulls()
@@ -142,11 +150,19 @@ class Normaliser:
         if not col.startswith("k"):
             return None
         formats = list(dict.fromkeys(_ISO + date_formats(dayfirst, self.m.datetime_format)))
+        sample = f"SELECT {col} AS v FROM src WHERE {col} IS NOT NULL LIMIT"
+        # Every format is tried on the first cells, and only the formats reading all of them on the whole
+        # sample (those first cells begin it): the answer is the same, for a fraction of the tries.
         tried = ", ".join(f"count_if(try_strptime(v, ${'f%d' % i}) IS NULL)" for i in range(len(formats)))
         seen, *misses = self.con.execute(
-            f"WITH s AS (SELECT {col} AS v FROM src WHERE {col} IS NOT NULL LIMIT {_FAST_SAMPLE}) "
-            f"SELECT count(*), {tried} FROM s", {f"f{i}": x for i, x in enumerate(formats)}).fetchall()[0]
-        return next((x for x, miss in zip(formats, misses) if miss == 0), None) if seen else None
+            f"WITH s AS ({sample} {_FAST_PROBE}) SELECT count(*), {tried} FROM s",
+            {f"f{i}": x for i, x in enumerate(formats)}).fetchall()[0]
+        for x in (x for x, miss in zip(formats, misses) if seen and miss == 0):
+            left = self.con.execute(f"WITH s AS ({sample} {_FAST_SAMPLE}) "
+                                    "SELECT count_if(try_strptime(v, $f) IS NULL) FROM s", {"f": x}).fetchall()[0][0]
+            if left == 0:
+                return x
+        return None
 
     def _ts_expr(self, v: str, dayfirst: bool, fast: str | None = None) -> str:
         self.params["fmts"] = date_formats(dayfirst, self.m.datetime_format)
@@ -194,30 +210,39 @@ class Normaliser:
         sel = ", ".join(self._typed_columns(dayfirst))
         checks = self._checks()
         any_bad = " OR ".join(f"coalesce(({c.cond}), false)" for c in checks) or "false"
-        # One pass types and validates: `typed` keeps the typed columns and a bad-row flag, not the cleaned
-        # text of every field; only flagged rows are typed again with their text, to say what is wrong.
+        # One pass types and validates: `typed` keeps the row, its key and a bad-row flag, not the typed
+        # columns (storing them costs more than typing them again as they are written, see _stage); only
+        # flagged rows are typed again with their text, to say what is wrong.
         kept_text = ["v_updated_at"] if "updated_at" in self.k.names else []   # _collapse orders by it
         body = f"SELECT clean.*, {sel} FROM clean {' '.join(joins)}"
         if self.k.name == "calls":
             body = calls.clock_sql(body)   # times of day dated, calls over midnight rolled (csq.ingest.calls)
-        out = ", ".join(["_row", *(f.name for f in self.k.fields),
-                         *(f"{f.name}_raw" for f in self.k.fields if f.keep_raw), *kept_text])
+        out = ", ".join(["_row", *self.k.key, *kept_text])
         con.execute(f"CREATE TEMP TABLE typed AS WITH clean AS (SELECT _row, {clean} FROM src), "
                     f"t AS ({body}) SELECT {out}, ({any_bad}) AS _bad FROM t",
                     self._params_used(clean + sel + any_bad))
         collapsed = self._collapse()
         error_count, errors = self._find_errors(checks, clean, body)
-        out_cols = [c for f in self.k.fields for c in ((f.name, f"{f.name}_raw") if f.keep_raw else (f.name,))]
-        where = " WHERE _row NOT IN (SELECT row FROM errs WHERE row IS NOT NULL)" if error_count else ""
-        order = " ORDER BY _row" if collapsed else ""
-        staged = con.sql(f"SELECT {', '.join(out_cols)}, _row FROM kept{where}{order}").to_arrow_table()
+        staged = self._stage(clean, body, collapsed, error_count)
         src_cols = ", ".join(f"c{i} AS {ident(h)}" for i, h in enumerate(self.headers))
         rejected = con.sql(
             f"SELECT src._row AS row, {src_cols}, e.reasons AS reason FROM src JOIN "
             "(SELECT row, string_agg(coalesce(col || ': ', '') || msg, '; ' ORDER BY col) AS reasons FROM errs "
             "GROUP BY row) e ON e.row = src._row ORDER BY src._row").to_arrow_table()
-        con.close()
+        con.execute("DROP TABLE bad")
         return Normalised(staged, rejected, errors, int(error_count), collapsed, unknown, dayfirst)
+
+    def _stage(self, clean: str, body: str, collapsed: int, error_count: int) -> StagedRows:
+        """Return the rows to load as queries on this DuckDB: the kept rows without errors, typed from `src`."""
+        out_cols = [c for f in self.k.fields for c in ((f.name, f"{f.name}_raw") if f.keep_raw else (f.name,))]
+        keep = (["_row NOT IN (SELECT row FROM errs WHERE row IS NOT NULL)"] if error_count else []) + (
+            ["_row IN (SELECT _row FROM kept)"] if collapsed else [])
+        where = f" WHERE {' AND '.join(keep)}" if keep else ""
+        rows_sql = (f"WITH clean AS (SELECT _row, {clean} FROM src{where}), t AS ({body}) "
+                    f"SELECT {', '.join(out_cols)}, _row FROM t" + (" ORDER BY _row" if keep else ""))
+        n = int(self.con.execute(f"SELECT count(*) FROM kept{where}").fetchall()[0][0])
+        return StagedRows(self.con, rows_sql, f"SELECT {', '.join(self.k.key)} FROM kept{where}", out_cols, n,
+                          self._params_used(rows_sql), self.store)
 
     def _lookups(self) -> tuple[list[str], dict[str, dict[str, int]]]:
         """Return the joins to each mapped field's raw → canonical lookup table, and the unknown enum values."""

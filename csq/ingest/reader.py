@@ -8,8 +8,10 @@ encodings in `text`, delimited text in `delimited`, workbooks in `workbook`, tab
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from csq.errors import InputRefused, RowError
 from csq.ingest import forkserver, sandbox
@@ -19,8 +21,8 @@ from csq.ingest.source import HeaderScore, SourceTable, detect_header, from_ipc,
 from csq.ingest.text import decode
 from csq.ingest.workbook import read_workbook
 
-__all__ = ["HeaderScore", "SourceTable", "decode", "detect_header", "is_excel", "parse_source", "read_source",
-           "sniff_delimiter", "unique_headers"]
+__all__ = ["HeaderScore", "OnDisk", "SourceTable", "decode", "detect_header", "is_excel", "parse_source",
+           "read_source", "sniff_delimiter", "unique_headers"]
 
 _BINARY_MAGIC = {b"%PDF": "a PDF document", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
                  b"GIF8": "a GIF image", b"Rar!": "a RAR archive", b"\x1f\x8b": "a gzip archive",
@@ -32,6 +34,44 @@ _UNREADABLE: dict[tuple[object, ...], InputRefused] = {}
 _UNREADABLE_KEEP = 32
 
 
+_HEAD_BYTES = 1 << 16
+
+
+@dataclass(frozen=True)
+class OnDisk:
+    """A file the reading process opens itself, so the caller never holds it: its path, and its size and
+    modification time when it was hashed (a file changed since is refused, not read as other content)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+    def stamp(self) -> list[int]:
+        """Return [size, mtime_ns]: what the file must still show when it is read and archived."""
+        return [self.size, self.mtime_ns]
+
+
+def _head(file: OnDisk) -> bytes:
+    """Return the file's first bytes, or all of them when they are white space only (to tell an empty file)."""
+    with open(file.path, "rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+        while head.isspace() and len(head) < file.size:
+            more = fh.read(_HEAD_BYTES)
+            if not more:
+                break
+            head = more if more.isspace() else head + more
+    return head
+
+
+def read_file(file: OnDisk, name: str) -> bytes:
+    """Return the bytes of a file on disk (in the reading process); refuse it when it changed since it was hashed."""
+    with open(file.path, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if [st.st_size, st.st_mtime_ns] != file.stamp():
+            raise refuse(name, "changed while it was being imported; nothing was written.", "Import it again.")
+        return fh.read()
+
+
 def is_excel(data: bytes, name: str) -> bool:
     """Return True when the bytes are a workbook: a zip (.xlsx, .xlsb, .ods) or OLE (.xls) file.
 
@@ -40,12 +80,16 @@ def is_excel(data: bytes, name: str) -> bool:
     return data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0"))
 
 
-def _check_file(data: bytes, name: str, limits: ReadLimits) -> None:
-    """Refuse an empty file, one over the size limit, or a known binary format that is not a table."""
+def _check_file(data: bytes, name: str, limits: ReadLimits, size: int | None = None) -> None:
+    """Refuse an empty file, one over the size limit, or a known binary format that is not a table.
+
+    `size`: the whole file's size when `data` is only its start (which is then all of it if it is blank).
+    """
+    size = len(data) if size is None else size
     if not data or data.isspace():   # isspace() stops at the first other byte; strip() would copy the file
         raise refuse(name, "is empty.", "Export the file again with its data rows.")
-    if len(data) > limits.max_file_bytes:
-        raise refuse(name, f"is {len(data) / 2**20:,.0f} MB; the limit is {limits.max_file_bytes / 2**20:,.0f} MB.",
+    if size > limits.max_file_bytes:
+        raise refuse(name, f"is {size / 2**20:,.0f} MB; the limit is {limits.max_file_bytes / 2**20:,.0f} MB.",
                      "Split the export into smaller files (by month, say) and import each.")
     if is_excel(data, name):
         return
@@ -68,7 +112,7 @@ def parse_source(data: bytes, name: str, score: HeaderScore, *, encoding: str | 
     return read_delimited(data, name, score, limits, encoding=encoding, header_row=header_row, mapped=mapped)
 
 
-def read_source(data: bytes, name: str, score: HeaderScore, *, encoding: str | None = None,
+def read_source(data: bytes | OnDisk, name: str, score: HeaderScore, *, encoding: str | None = None,
                 sheet: str | int | None = None, header_row: int | None = None,
                 mapped: Collection[str] | None = (), limits: ReadLimits = DEFAULT_LIMITS,
                 digest: str | None = None) -> SourceTable:
@@ -76,18 +120,24 @@ def read_source(data: bytes, name: str, score: HeaderScore, *, encoding: str | N
 
     `mapped` are the source headers a mapping names: two columns of one header name are refused unless it
     picks one of them (None: not checked, to show such a file on the Import page). `digest` is the data's
-    SHA-256 when the caller has it already (a big file is hashed once per import).
+    SHA-256 when the caller has it already (a big file is hashed once per import); an OnDisk file needs it.
     """
     if not isinstance(score, HeaderScore):
         raise TypeError("read_source needs a HeaderScore (the reading process is told which kinds to score)")
-    _check_file(data, name, limits)
     request = {"name": name, "kinds": list(score.kinds), "encoding": encoding, "sheet": sheet,
                "header_row": header_row, "mapped": None if mapped is None else sorted(mapped)}
-    key = (digest or hashlib.sha256(data).hexdigest(), name, encoding, sheet, header_row, limits)
+    if isinstance(data, OnDisk):
+        _check_file(_head(data), name, limits, data.size)
+        request["file"] = {"path": data.path, "stamp": data.stamp()}
+        payload, size = b"", data.size
+    else:
+        _check_file(data, name, limits)
+        payload, size = data, len(data)
+    key = (digest or hashlib.sha256(payload).hexdigest(), name, encoding, sheet, header_row, limits)
     if key in _UNREADABLE:
         raise _UNREADABLE[key]
     try:
-        reply, body = sandbox.run_isolated("csq.ingest.reader", name, request, data, limits)
+        reply, body = sandbox.run_isolated("csq.ingest.reader", name, request, payload, limits, size)
     except sandbox.ReadTimedOut:
         raise
     except InputRefused as exc:
@@ -110,6 +160,9 @@ def _handle(request: dict[str, object], data: bytes) -> tuple[dict[str, object],
     """Return the reading process's answer: the table (written as IPC bytes after the reply), or the refusal."""
     mapped = request["mapped"]
     try:
+        file = request.get("file")
+        if isinstance(file, dict):  # read here, under this process's limits, not by the caller
+            data = read_file(OnDisk(str(file["path"]), *file["stamp"]), str(request["name"]))
         src = parse_source(data, str(request["name"]), HeaderScore(tuple(request["kinds"])),  # type: ignore[arg-type]
                            encoding=request["encoding"], sheet=request["sheet"],  # type: ignore[arg-type]
                            header_row=request["header_row"], mapped=mapped,  # type: ignore[arg-type]

@@ -132,20 +132,22 @@ def _exchange(proc: Process, head: bytes, data: bytes, seconds: float
     return got.get("reply", b""), got.get("body", b""), got.get("err", b""), code
 
 
-def run_isolated(module: str, name: str, request: dict[str, object], data: bytes, limits: ReadLimits
-                 ) -> tuple[dict[str, object], bytes]:
+def run_isolated(module: str, name: str, request: dict[str, object], data: bytes, limits: ReadLimits,
+                 size: int | None = None) -> tuple[dict[str, object], bytes]:
     """Return (the JSON reply, the bytes after it) of `python -m module` reading `data` under the limits.
 
+    `size`: the size of the file the request names for the child to open itself (then `data` is empty).
     Raises InputRefused when the child runs out of time, memory or CPU, dies, or answers nonsense.
     """
-    request = {**request, "limits": limits.as_dict(), "memory_bytes": limits.memory_for(len(data))}
+    size = len(data) if size is None else size
+    request = {**request, "limits": limits.as_dict(), "memory_bytes": limits.memory_for(size)}
     done = _exchange(_take(module), json.dumps(request).encode() + b"\n", data, limits.seconds)
     if done is None:
         late = refuse(name, f"was not read: reading it took longer than {limits.seconds:g} s.", _FIX)
         raise ReadTimedOut(late.message, late.fix, file=name)
     head, body, err, code = done
     if code != 0:
-        raise _failure(name, code, err, limits, len(data))
+        raise _failure(name, code, err, limits, size)
     try:
         reply = json.loads(head)
     except ValueError:

@@ -19,15 +19,17 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 
-from csq.errors import CsqError, StoreBusy
+from csq.errors import CsqError, InputRefused, StoreBusy
 from csq.store import audit
 from csq.store.connection import Store
 from csq.store.files import FILE_MODE, FOLDER_MODE, fsync_folder, owner_only, tighten_file
@@ -65,6 +67,34 @@ class Pending:
 
     def place(self, batch_id: int, source: str, data: bytes) -> Path:
         """Return the archived file's path after writing, fsyncing and linking it into place (before the commit)."""
+        return self._place(batch_id, source, lambda fh: fh.write(data))
+
+    def place_file(self, batch_id: int, source: str, path: str, size: int, mtime_ns: int) -> Path:
+        """Return the archived copy of the file at `path`, placed as `place` does, copied without reading it into memory.
+
+        The file must still have the size and modification time it had when it was hashed and read; a file
+        changed since is refused (InputRefused), so the archive never holds other content than the batch.
+        """
+        def copy(fh: BinaryIO) -> None:
+            """Copy the file into fh, in the kernel where it can (copy_file_range), else in 1 MB pieces."""
+            with open(path, "rb") as src:
+                st = os.fstat(src.fileno())
+                if (st.st_size, st.st_mtime_ns) != (size, mtime_ns):
+                    raise InputRefused(f"{Path(path).name}: changed while it was being imported; nothing was "
+                                       "written.", "Import it again.", file=Path(path).name)
+                try:
+                    while os.copy_file_range(src.fileno(), fh.fileno(), max(size, 1 << 20)):
+                        pass
+                except (AttributeError, OSError):  # no copy_file_range here, or across these file systems
+                    src.seek(0)
+                    fh.seek(0)
+                    fh.truncate()
+                    shutil.copyfileobj(src, fh, 1 << 20)
+
+        return self._place(batch_id, source, copy)
+
+    def _place(self, batch_id: int, source: str, write: Callable[[BinaryIO], object]) -> Path:
+        """Return the archived file's path after `write` fills it, fsyncing and linking it into place."""
         folder = raw_dir(self.store)
         with owner_only():
             folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
@@ -76,7 +106,7 @@ class Pending:
         # Created 0600 from the start, so the file is never readable by others, not even briefly.
         fd = os.open(self.marker, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         _link_into_place(self.marker, final)

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import duckdb
@@ -13,9 +14,10 @@ from csq.core.auth import SOURCE_UNKNOWN, is_verified
 from csq.core.kinds import KINDS, TRANSIENT_FIELDS, Kind
 from csq.core.roles import require
 from csq.core.sqlident import ident
-from csq.errors import InputRefused, NotFound
+from csq.errors import CsqError, InputRefused, NotFound
 from csq.store import archive, audit
 from csq.store.connection import Store, bump_data_version, current_user, user_source
+from csq.store.files import owner_only, tighten_file
 
 raw_dir = archive.raw_dir  # where the original files are archived; callers know it as batches.raw_dir
 
@@ -58,6 +60,43 @@ class Batch:
         return d
 
 
+@dataclass
+class StagedRows:
+    """Rows ready to be written as one batch, still inside DuckDB: queries on the cursor that typed them.
+
+    `rows_sql` gives the stored columns it has (`columns`) and `_row`, with the values `params` binds;
+    `keys_sql` gives the rows' key columns. When `store` is the store written to, the batch is written by
+    one INSERT … SELECT on that cursor, and no row leaves DuckDB; otherwise (a private DuckDB) as Arrow.
+    """
+
+    cur: duckdb.DuckDBPyConnection
+    rows_sql: str
+    keys_sql: str
+    columns: list[str]
+    num_rows: int
+    params: dict[str, object] = field(default_factory=dict)
+    store: Store | None = None
+    _table: pa.Table | None = None
+
+    def on(self, store: Store) -> bool:
+        """Return True when the rows are staged in this store's DuckDB, so it reads them where they are."""
+        return self.store is store
+
+    def arrow(self) -> pa.Table:
+        """Return the rows as an Arrow table (built once, on the first call)."""
+        if self._table is None:
+            self._table = self.cur.sql(self.rows_sql, params=self.params).to_arrow_table()
+        return self._table
+
+    def keys(self) -> pa.Table:
+        """Return the rows' key columns as an Arrow table."""
+        return self.cur.sql(self.keys_sql).to_arrow_table()
+
+    def close(self) -> None:
+        """Free what DuckDB holds for the rows (the cursor and its temporary tables); return nothing."""
+        self.cur.close()
+
+
 def stored_columns(k: Kind) -> list[str]:
     """Return the record table's data columns (raw-value columns included), in table order."""
     cols: list[str] = []
@@ -74,15 +113,21 @@ def _key_join(k: Kind, left: str, right: str) -> str:
     return " AND ".join(f"{left}.{ident(c)} = {right}.{ident(c)}" for c in k.key)
 
 
-def count_replacements(cur: duckdb.DuckDBPyConnection, k: Kind, staged: pa.Table) -> int:
+def count_replacements(store: Store, k: Kind, staged: pa.Table | StagedRows) -> int:
     """Return how many current rows the staged rows would replace."""
-    cur.register("_csq_staged", staged)
+    if isinstance(staged, StagedRows) and staged.on(store):
+        return int(staged.cur.execute(
+            f"SELECT count(*) FROM {k.table} t WHERE t._superseded_by IS NULL AND EXISTS "
+            f"(SELECT 1 FROM ({staged.keys_sql}) s WHERE {_key_join(k, 's', 't')})").fetchall()[0][0])
+    cur = store.cursor()
+    cur.register("_csq_staged", staged.keys() if isinstance(staged, StagedRows) else staged)
     try:
         return int(cur.execute(
             f"SELECT count(*) FROM {k.table} t WHERE t._superseded_by IS NULL AND EXISTS "
             f"(SELECT 1 FROM _csq_staged s WHERE {_key_join(k, 's', 't')})").fetchall()[0][0])
     finally:
         cur.unregister("_csq_staged")
+        cur.close()
 
 
 def find_duplicate(store: Store, kind: str, file_hash: str) -> int | None:
@@ -92,62 +137,124 @@ def find_duplicate(store: Store, kind: str, file_hash: str) -> int | None:
     return int(found) if found is not None else None
 
 
-def commit_records(store: Store, kind: str, staged: pa.Table, *, source: str,
+def commit_records(store: Store, kind: str, staged: pa.Table | StagedRows, *, source: str,
                    file_hash: str | None = None, raw_bytes: bytes | None = None,
                    mapping: dict[str, object] | None = None, rows_read: int | None = None,
                    rows_rejected: int = 0, rows_collapsed: int = 0, user: str | None = None,
-                   on_stage: StageHook | None = None) -> tuple[int, int]:
+                   on_stage: StageHook | None = None, raw_file: tuple[str, int, int] | None = None
+                   ) -> tuple[int, int]:
     """Write canonical rows as one batch in one transaction; return (batch_id, rows_replaced).
 
-    `staged` holds the stored columns of the kind (missing ones are NULL) and may hold `_row`,
-    the source row number. Current rows with the same key are marked superseded, not deleted.
-    The original file (`raw_bytes`) is archived in place before the commit and named by the batch row in
-    the same transaction; a failed transaction removes it (csq.store.archive).
+    `staged` holds stored columns of the kind (missing ones are NULL) and may hold `_row`, the source
+    row number. Current rows with the same key are marked superseded, not deleted. The original file
+    (`raw_bytes`, or `raw_file`: the path, size and mtime_ns of a file copied without reading it into
+    memory, refused if it changed) is archived in place
+    before the commit and named by the batch row in the same transaction; a failed transaction removes it
+    (csq.store.archive).
     """
     k = KINDS[kind]
     cols = stored_columns(k)
-    missing = [c for c in cols if c not in staged.column_names]
-    for c in missing:
-        staged = staged.append_column(c, pa.nulls(staged.num_rows, pa.string()))
-    if "_row" not in staged.column_names:
-        staged = staged.append_column("_row", pa.array(range(2, staged.num_rows + 2), pa.int64()))
+    if isinstance(staged, StagedRows) and not staged.on(store):
+        staged = staged.arrow()
+    if isinstance(staged, pa.Table):
+        staged = _complete(staged, cols)
     user = user or current_user()
     hook = on_stage or (lambda _stage: None)
     with archive.pending(store) as raw:
+        def place(batch_id: int) -> str | None:
+            """Return the archived file's path (None without a file), placed before the commit."""
+            if raw_bytes is not None:
+                return str(raw.place(batch_id, source, raw_bytes))
+            return str(raw.place_file(batch_id, source, *raw_file)) if raw_file is not None else None
+
         batch_id, replaced = _write_batch(
-            store, k, staged, cols, source=source, file_hash=file_hash, raw_bytes=raw_bytes, raw=raw,
-            mapping=mapping, rows_read=rows_read, rows_rejected=rows_rejected,
-            rows_collapsed=rows_collapsed, user=user, hook=hook)
+            store, k, staged, cols, source=source, file_hash=file_hash, place=place, mapping=mapping,
+            rows_read=rows_read, rows_rejected=rows_rejected, rows_collapsed=rows_collapsed, user=user, hook=hook)
     return batch_id, replaced
 
 
-def _write_batch(store: Store, k: Kind, staged: pa.Table, cols: list[str], *, source: str,
-                 file_hash: str | None, raw_bytes: bytes | None, raw: archive.Pending,
+def _complete(staged: pa.Table, cols: list[str]) -> pa.Table:
+    """Return the Arrow rows with every stored column (NULL where missing) and `_row` (from 2 where missing)."""
+    for c in cols:
+        if c not in staged.column_names:
+            staged = staged.append_column(c, pa.nulls(staged.num_rows, pa.string()))
+    if "_row" not in staged.column_names:
+        staged = staged.append_column("_row", pa.array(range(2, staged.num_rows + 2), pa.int64()))
+    return staged
+
+
+@contextmanager
+def _transaction(store: Store, staged: pa.Table | StagedRows) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a cursor inside one transaction, as Store.transaction does: on the staging cursor for staged rows.
+
+    Staged rows live in temporary tables, which only the cursor that made them sees.
+    """
+    if not isinstance(staged, StagedRows):
+        with store.transaction() as cur:
+            yield cur
+        return
+    if store.read_only:
+        raise CsqError("The store is open read-only.", "Open it for writing to change data.")
+    cur = staged.cur
+    with owner_only():  # DuckDB writes a new .wal at a commit after a checkpoint: owner-only from the start
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            yield cur
+            cur.execute("COMMIT")
+        except BaseException:
+            try:
+                cur.execute("ROLLBACK")
+            except duckdb.Error:
+                pass  # a failed COMMIT has ended the transaction already
+            raise
+    tighten_file(store.path.with_name(store.path.name + ".wal"))
+
+
+def _write_rows(cur: duckdb.DuckDBPyConnection, k: Kind, staged: pa.Table | StagedRows, cols: list[str],
+                batch_id: int, hook: StageHook) -> int:
+    """Supersede the current rows the staged rows replace and insert them; return how many were replaced."""
+    col_list = ", ".join(ident(c) for c in cols)
+    if isinstance(staged, StagedRows):
+        # One INSERT … SELECT types the rows from the staged source table straight into the store.
+        hook("staged")
+        replaced = int(cur.execute(
+            f"UPDATE {k.table} t SET _superseded_by = $_batch FROM ({staged.keys_sql}) s "
+            f"WHERE t._superseded_by IS NULL AND {_key_join(k, 's', 't')}", {"_batch": batch_id}).fetchall()[0][0])
+        values = ", ".join(ident(c) if c in staged.columns else "NULL" for c in cols)
+        params = {**{n: v for n, v in staged.params.items() if f"${n}" in staged.rows_sql}, "_batch": batch_id}
+        cur.execute(f"INSERT INTO {k.table} ({col_list}, _batch_id, _row) "
+                    f"SELECT {values}, $_batch, _row FROM ({staged.rows_sql})", params)
+        return replaced
+    cur.register("_csq_staged", staged)
+    hook("staged")
+    replaced = int(cur.execute(
+        f"UPDATE {k.table} t SET _superseded_by = ? FROM _csq_staged s "
+        f"WHERE t._superseded_by IS NULL AND {_key_join(k, 's', 't')}", [batch_id]).fetchall()[0][0])
+    # Casting through the table's own types keeps Arrow's looser types (e.g. strings) honest.
+    cur.execute(f"INSERT INTO {k.table} ({col_list}, _batch_id, _row) "
+                f"SELECT {col_list}, ?, _row FROM _csq_staged", [batch_id])
+    cur.unregister("_csq_staged")
+    return replaced
+
+
+def _write_batch(store: Store, k: Kind, staged: pa.Table | StagedRows, cols: list[str], *, source: str,
+                 file_hash: str | None, place: Callable[[int], str | None],
                  mapping: dict[str, object] | None, rows_read: int | None, rows_rejected: int,
                  rows_collapsed: int, user: str, hook: StageHook) -> tuple[int, int]:
     """Write the rows, the archived file and the batch row in one transaction; return (batch_id, rows_replaced)."""
     kind = k.name
-    with store.transaction() as cur:
+    loaded = staged.num_rows
+    with _transaction(store, staged) as cur:
         batch_id = int(cur.execute("SELECT nextval('batch_seq')").fetchall()[0][0])
-        cur.register("_csq_staged", staged)
-        hook("staged")
-        replaced = int(cur.execute(
-            f"UPDATE {k.table} t SET _superseded_by = ? FROM _csq_staged s "
-            f"WHERE t._superseded_by IS NULL AND {_key_join(k, 's', 't')}", [batch_id]).fetchall()[0][0])
-        col_list = ", ".join(ident(c) for c in cols)
-        # Casting through the table's own types keeps Arrow's looser types (e.g. strings) honest.
-        cur.execute(f"INSERT INTO {k.table} ({col_list}, _batch_id, _row) "
-                    f"SELECT {col_list}, ?, _row FROM _csq_staged", [batch_id])
-        cur.unregister("_csq_staged")
+        replaced = _write_rows(cur, k, staged, cols, batch_id, hook)
         hook("inserted")
-        raw_path = raw.place(batch_id, source, raw_bytes) if raw_bytes is not None else None
+        raw_path = place(batch_id)
         hook("archived")
-        loaded = staged.num_rows
         cur.execute(
             "INSERT INTO batches (batch_id, kind, source, file_hash, raw_path, mapping_json, created_at, "
             "user_name, user_source, rows_read, rows_loaded, rows_rejected, rows_collapsed, rows_replaced) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [batch_id, kind, source, file_hash, str(raw_path) if raw_path else None,
+            [batch_id, kind, source, file_hash, raw_path,
              json.dumps(mapping, ensure_ascii=False) if mapping is not None else None,
              datetime.now().replace(microsecond=0), user, user_source(user),
              rows_read if rows_read is not None else loaded + rows_rejected + rows_collapsed,
