@@ -49,6 +49,10 @@ def make_ticket_csv(path: Path, n: int) -> None:
         con.close()
 
 
+# The import alone, as `csq import` runs it but without what the CLI does after it (the ticket facts rebuild).
+_IMPORT_ONLY = ("import sys; from pathlib import Path; from csq.store import open_store; "
+                "from csq.ingest.importer import import_files; s = open_store(Path(sys.argv[1])); "
+                "r = import_files(s, [Path(sys.argv[2])], 'tickets')[0]; s.close(); sys.exit(r.status != 'committed')")
 _READ_CSV = ("import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
              "con.execute(\"CREATE TABLE t AS SELECT * FROM read_csv(?)\", [sys.argv[2]]); con.close()")
 
@@ -74,22 +78,40 @@ def import_costs(csv_path: Path, folder: Path, rounds: int = 2) -> dict[str, obj
     """Return import against DuckDB's read_csv of the same file, each a fresh process, alternating, best of rounds.
 
     CPU counts every process of the command (csq's reading process too); peak memory is the largest one's.
+    `csq import` is timed whole, and the import alone (import_files, without the CLI's facts rebuild).
     """
     best: dict[str, tuple[float, float, float]] = {}
     for i in range(rounds):
         for name, cmd in (
                 ("read_csv", [sys.executable, "-c", _READ_CSV, str(folder / f"plain{i}.duckdb"), str(csv_path)]),
                 ("csq", [sys.executable, "-m", "csq", "import", str(csv_path), "--kind", "tickets",
-                         "--db", str(folder / f"cli{i}.duckdb")])):
+                         "--db", str(folder / f"cli{i}.duckdb")]),
+                ("alone", [sys.executable, "-c", _IMPORT_ONLY, str(folder / f"alone{i}.duckdb"), str(csv_path)])):
             got = _child_cost(cmd)
             old = best.get(name)
             best[name] = got if old is None else (min(old[0], got[0]), min(old[1], got[1]), min(old[2], got[2]))
-    (dw, dc, dm), (cw, cc, cm) = best["read_csv"], best["csq"]
+    (dw, dc, dm), (cw, cc, cm), (aw, ac, am) = best["read_csv"], best["csq"], best["alone"]
     return {"import_cli_wall_s": round(cw, 2), "read_csv_cli_wall_s": round(dw, 2),
             "import_cpu_s": round(cc, 2), "read_csv_cpu_s": round(dc, 2),
             "import_cpu_vs_read_csv": round(cc / dc, 1) if dc else None,
             "import_peak_mb": round(cm), "read_csv_peak_mb": round(dm),
-            "import_memory_vs_read_csv": round(cm / dm, 1) if dm else None}
+            "import_memory_vs_read_csv": round(cm / dm, 1) if dm else None,
+            "import_alone_wall_s": round(aw, 2), "import_alone_cpu_s": round(ac, 2),
+            "import_alone_cpu_vs_read_csv": round(ac / dc, 1) if dc else None, "import_alone_peak_mb": round(am),
+            "import_alone_memory_vs_read_csv": round(am / dm, 1) if dm else None}
+
+
+def import_figures(tickets: int = 1_000_000, rounds: int = 2) -> dict[str, object]:
+    """Return only the import figures of run_bench (import_costs) on a generated file: a quick try of the import."""
+    with tempfile.TemporaryDirectory(prefix="csq-bench-") as tmp:
+        csv_path = Path(tmp) / f"tickets_{tickets}.csv"
+        make_ticket_csv(csv_path, tickets)
+        return {"tickets": tickets, "file_mb": round(csv_path.stat().st_size / 1e6, 1),
+                **import_costs(csv_path, Path(tmp), rounds)}
+
+
+if __name__ == "__main__":  # python -m csq.bench.imports [TICKETS [ROUNDS]]: the import figures alone
+    print(json.dumps(import_figures(*(int(a) for a in sys.argv[1:3])), indent=2))
 
 
 def run_bench(tickets: int = 1_000_000) -> dict[str, object]:
