@@ -36,7 +36,7 @@ FACTS = "ticket_facts"
 LINKED = "linked_tickets"
 _META = "ticket_facts_meta"
 # What the tables hold and how: a store whose facts were built by a csq with another layout builds them again.
-LAYOUT = 2
+LAYOUT = 3
 _FRESH: set[tuple[str, int, int]] = set()   # (store, data version) pairs whose facts were found current
 _FRESH_KEEP = 256
 _BUILDING = threading.Lock()   # dashboard sessions share one connection: one builds, the others wait and reuse
@@ -93,7 +93,10 @@ def _build(store: Store) -> None:
                 raise _Moved
             for name, table in {"_csq_cal": SPAN_SCHEMA.empty_table(), **source.register}.items():
                 cur.register(name, table)
-            cur.execute(f"CREATE OR REPLACE TABLE {FACTS} AS {sql}", params)
+            # In time order: a period filter then skips whole row groups (their min/max of created_at), and the
+            # effect check reads its records already sorted by moment.
+            cur.execute(f"CREATE OR REPLACE TABLE {FACTS} AS SELECT * FROM ({sql}) ORDER BY created_at, ticket_id",
+                        params)
             cur.execute(f"CREATE OR REPLACE TABLE {LINKED} AS SELECT t.* FROM {FACTS} t "
                         f"WHERE t.ticket_id IN ({_linking_ids()})")
             cur.execute(f"CREATE OR REPLACE TABLE {_META} AS SELECT CAST(? AS BIGINT) AS data_version, "
