@@ -132,3 +132,8 @@ def effect_object(check: Mapping[str, object]) -> dict[str, object]:
                              for side, w in comparison.items()}
     out["p_value"] = significant(out.get("p_value"))
     return out
+
+
+def staffing_object(row: Mapping[str, object]) -> dict[str, object]:
+    """Return one `staffing --json` object: rates and seconds to 9 decimals (checked against Erlang C), counts as they are."""
+    return {k: _fine(v, 9) if k not in ("weekday", "interval", "agents") else v for k, v in row.items()}
