@@ -61,9 +61,9 @@ def backlog(store: Store, f: Filter) -> pa.Table:
         return pa.table({"day": pa.array([], pa.date32()), "status": pa.array([], pa.string()),
                          "tickets": pa.array([], pa.int64())})
     where = build_where(Filter(where=f.where), ticket_dims("t"), "t.created_at")
-    end = grid.column("day")[-1].as_py() + timedelta(days=1)
+    first, end = grid.column("day")[0].as_py(), grid.column("day")[-1].as_py() + timedelta(days=1)
     sql, params = SQL.render("backlog", where=where.part, until=("?", [datetime(end.year, end.month, end.day)]),
-                             statuses=_statuses())
+                             since=("?", [datetime(first.year, first.month, first.day)]), statuses=_statuses())
     return arrow(store, sql, params, {"_csq_day_grid": grid})
 
 
