@@ -20,6 +20,8 @@ What it contains (SPEC §2), for `months` calendar months ending with the end da
 - qa: 5–7 evaluations per agent and month on the 6-criterion form; ~5 % of evaluated tickets are
   scored again by a second evaluator, and 质检-赵 deducts ~3 points more than the others.
 - training: quarterly exams in 3 courses, pass mark 80, ~85 % pass, retakes two weeks later.
+- calls: every phone ticket began as an answered call, and 1.5 times as many calls more came without a ticket,
+  some abandoned; waits grow with the day's load (csq.demo.calls).
 - actions: IMP-001 … IMP-020, dated relative to the end date (csq.demo_actions): every status,
   every cause category, some overdue, some completed late, two planned to start after the end.
 
@@ -49,6 +51,7 @@ from csq.core.kinds import KINDS
 from csq.core.roles import require
 from csq.demo.actions import actions_table
 from csq.demo.base import make_calendar, make_roster
+from csq.demo.calls import calls_table
 from csq.demo.people import agents_table, qa_table, servqual_table, training_table
 from csq.demo.tickets import make_surveys, make_tickets
 from csq.errors import InputRefused
@@ -105,6 +108,8 @@ def generate(store: Store, months: int = 24, seed: int = 7, scale: float = 1.0, 
         ("qa", qa_table(r_qa, cal, roster, tickets)),
         ("training", training_table(r_training, cal, roster)),
     ]
+    # The calls' stream is its own child of the seed, so the other kinds are drawn as before the calls existed.
+    tables.append(("calls", calls_table(np.random.default_rng([seed, 20]), cal, tickets.table)))
     for kind, table in tables:
         commit_records(store, kind, table, source=source, user=user)
     # Action baselines are measured on the tickets and surveys just written.

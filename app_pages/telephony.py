@@ -1,0 +1,87 @@
+"""Telephony (/telephony, 话务): the six call indicators with their thresholds, by month, by queue, team and agent,
+by weekday and half-hour, and the Erlang C staffing table against the agents who answered, with a what-if."""
+
+import streamlit as st
+
+from csq.core.i18n import describe_filter, fmt_month, t
+from csq.dashboard import state, widgets
+from csq.metrics.calls import CALL_KEYS, thresholds
+from csq.metrics.display import format_value, indicator_name
+from csq.metrics.indicators import formula
+from csq.telephony import charts as tel_charts
+from csq.telephony.staffing import WhatIf, staffing
+from csq.telephony.views import interval_heat
+
+v = state.view()
+f = v.filter
+st.title(v.tr("telephony"))
+limits = v.cached(thresholds)
+st.caption(" · ".join(x for x in (
+    v.tr("period", a=fmt_month(f.period_from, v.lang), b=fmt_month(f.period_to, v.lang)) if f.period_from else "",
+    describe_filter(f, v.lang), v.tr("tel_intro")) if x))
+keys = tuple(CALL_KEYS)
+current = v.kpis(f, (), keys)[0]
+if not current.n("calls_offered"):
+    st.info(v.tr("tel_no_calls"))
+    st.stop()
+st.caption(v.tr("tel_thresholds", text=limits.describe(v.lang)))
+targets = v.targets()
+
+
+def fv(key: str, value: float | None) -> str:
+    """Return a value formatted with its unit in the page's language."""
+    return format_value(key, value, v.lang)
+
+
+for col, key in zip(st.columns(len(keys)), keys):
+    target = targets.get(key)
+    with col.container(border=True, height="stretch"):
+        st.metric(indicator_name(key, v.lang), fv(key, current.value(key)),
+                  help=f"{formula(key, v.lang)}\n\n{limits.describe(v.lang)}\n\nn = {current.n(key):,}")
+        st.caption(" · ".join((f"{v.tr('target')} {fv(key, target.target)}" if target else v.tr("status_none"),
+                               f"n = {current.n(key):,}")))
+
+st.subheader(v.tr("tel_by_month"))
+monthly = v.kpis(f, ("month",), keys)
+widgets.table(st, [{v.tr("month"): fmt_month(r.group("month"), v.lang),
+                    **{indicator_name(k, v.lang): fv(k, r.value(k)) for k in keys}} for r in monthly],
+              key="tel_monthly")
+
+st.subheader(v.tr("tel_by_group"))
+by = st.segmented_control(v.tr("tel_group_by"), ["queue", "team", "agent"], default="queue", key="tel_by",
+                          format_func=lambda x: t(x, v.lang)) or "queue"
+groups = v.kpis(f, (by,), keys)
+widgets.table(st, [{v.tr(by): r.group(by), **{indicator_name(k, v.lang): fv(k, r.value(k)) for k in keys},
+                    "n": r.n("calls_offered")} for r in groups], key="tel_groups")
+
+st.subheader(v.tr("tel_heat"))
+heat_key = st.segmented_control(v.tr("tel_heat_key"), ["service_level", "abandon_rate"], default="service_level",
+                                key="tel_heat_key", format_func=lambda k: indicator_name(k, v.lang)) or "service_level"
+cells = v.cached(interval_heat, f)
+st.plotly_chart(tel_charts.heat_figure([(c.weekday, c.interval, getattr(c, heat_key)) for c in cells],
+                                       indicator_name(heat_key, v.lang), v.lang,
+                                       colorscale="RdYlGn" if heat_key == "service_level" else "RdYlGn_r"),
+                key="tel_heat_chart")
+
+st.subheader(v.tr("tel_staffing"))
+c1, c2, c3, c4, c5 = st.columns(5)
+weeks = int(c1.number_input(v.tr("tel_weeks"), 1, 52, 8, key="tel_weeks"))
+volume = c2.number_input(v.tr("tel_volume"), -90.0, 500.0, 0.0, step=5.0, key="tel_volume")
+aht = c3.number_input(v.tr("tel_aht"), 0.0, 7200.0, 0.0, step=10.0, key="tel_aht")
+target = c4.number_input(v.tr("tel_target"), 0.5, 0.99, 0.8, step=0.05, key="tel_target")
+shrinkage = c5.number_input(v.tr("tel_shrinkage"), 0.0, 0.9, 0.3, step=0.05, key="tel_shrinkage")
+st.caption(v.tr("tel_staffing_how", weeks=weeks))
+table = v.cached(staffing, f, weeks, WhatIf(target, None, shrinkage, volume / 100, aht or None))
+st.warning(v.tr("tel_short", n=len(table.short_intervals)), icon=":material/warning:") if table.short_intervals else None
+st.plotly_chart(tel_charts.heat_figure([(i.weekday, i.interval, i.gap) for i in table.intervals],
+                                       v.tr("tel_gap"), v.lang, percent=False, colorscale="RdBu", zmid=0),
+                key="tel_gap_chart")
+widgets.table(st, [{v.tr("tel_weekday"): tel_charts.weekday_name(i.weekday, v.lang), v.tr("tel_interval"): i.interval,
+                    v.tr("tel_calls"): round(i.calls, 1), "AHT (s)": None if i.aht_s is None else round(i.aht_s),
+                    v.tr("tel_agents"): i.agents,
+                    indicator_name("service_level", v.lang): fv("service_level", i.service_level),
+                    "ASA (s)": None if i.asa_s is None else round(i.asa_s, 1),
+                    v.tr("tel_headcount"): None if i.headcount is None else round(i.headcount, 1),
+                    v.tr("tel_answered_by"): round(i.answered_by, 1),
+                    v.tr("tel_gap"): None if i.gap is None else round(i.gap, 1)} for i in table.intervals],
+              key="tel_staffing_table")
