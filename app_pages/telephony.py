@@ -72,7 +72,8 @@ target = c4.number_input(v.tr("tel_target"), 0.5, 0.99, 0.8, step=0.05, key="tel
 shrinkage = c5.number_input(v.tr("tel_shrinkage"), 0.0, 0.9, 0.3, step=0.05, key="tel_shrinkage")
 st.caption(v.tr("tel_staffing_how", weeks=weeks))
 table = v.cached(staffing, f, weeks, WhatIf(target, None, shrinkage, volume / 100, aht or None))
-st.warning(v.tr("tel_short", n=len(table.short_intervals)), icon=":material/warning:") if table.short_intervals else None
+if table.short_intervals:
+    st.warning(v.tr("tel_short", n=len(table.short_intervals)), icon=":material/warning:")
 st.plotly_chart(tel_charts.heat_figure([(i.weekday, i.interval, i.gap) for i in table.intervals],
                                        v.tr("tel_gap"), v.lang, percent=False, colorscale="RdBu", zmid=0),
                 key="tel_gap_chart")

@@ -24,6 +24,7 @@ from scipy import stats
 
 # The scale of d per indicator unit: percentage points, points, ln(1 + minutes), records per day.
 SCALES: dict[str, str] = {"rate": "pp", "score": "points", "points": "points", "min": "ln1p_min", "h": "ln1p_min",
+                          "s": "ln1p_min",
                           "count": "per_day"}
 UNIT_WORDS: dict[str, str] = {"pp": "pp", "points": "points", "ln1p_min": "ln(1+min)", "per_day": "per day"}
 
@@ -103,7 +104,9 @@ def transformed(unit: str, values: Sequence[float]) -> np.ndarray:
     x = np.asarray(values, dtype=float)
     if unit == "h":
         x = x * 60.0
-    if unit in ("min", "h"):
+    if unit == "s":
+        x = x / 60.0   # seconds (asa_s, aht_s) are tested as minutes too
+    if unit in ("min", "h", "s"):
         return np.log1p(np.maximum(x, 0.0))  # a duration below 0 cannot be imported; the guard keeps log defined
     return x
 

@@ -20,7 +20,8 @@ import pyarrow.compute as pc
 
 from csq.core.sqlident import ident
 from csq.errors import InputRefused
-from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, qa_dims, survey_dims, ticket_dims
+from csq.metrics.calls import CALL_MOMENT, thresholds
+from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, call_dims, qa_dims, survey_dims, ticket_dims
 from csq.metrics.engine import (
     SURVEY_ANSWERED,
     SURVEY_MOMENT,
@@ -182,6 +183,15 @@ def _grouped(name: str, dims: Mapping[str, str], month_expr: str, id_expr: str,
     return read
 
 
+def _calls(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Filter,
+           as_of: datetime | None) -> pa.Table:
+    """Return one row per call (by queue moment) with its scope matches and values, on the stored thresholds."""
+    limits = thresholds(store)
+    read = _grouped("calls", call_dims(), CALL_MOMENT, "c.call_id", short_abandon_s=("?", [limits.short_abandon_s]),
+                    service_level_s=("?", [limits.service_level_s]))  # type: ignore[arg-type]
+    return read(store, keys, scopes, span, as_of)
+
+
 _READERS: dict[str, _Reader] = {
     "tickets": _tickets,
     "surveys": _surveys,
@@ -192,6 +202,7 @@ _READERS: dict[str, _Reader] = {
     "servqual": _grouped("servqual", {}, "s.responded_at", "s.respondent_id", **servqual_parts()),
     "actions": _grouped("actions", ACTION_DIMS, "a.due_date", "a.action_id",
                         register=lambda store: {"_csq_scope": scope_table(store)}),
+    "calls": _calls,
 }
 
 

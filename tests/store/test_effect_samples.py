@@ -19,7 +19,7 @@ from csq.improvement import samples as set_based
 from csq.improvement.actions import list_actions
 from csq.improvement.samples import Want, read_book
 from csq.metrics.asof import as_of as data_as_of
-from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, qa_dims, survey_dims, ticket_dims
+from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, call_dims, qa_dims, survey_dims, ticket_dims
 from csq.metrics.engine import scope_table, servqual_parts, ticket_query
 from csq.metrics.filters import Filter, Where, build_where, build_where_outside
 from csq.metrics.indicators import INDICATORS
@@ -75,6 +75,9 @@ _REFERENCE = {
     "servqual": _grouped("servqual", {}, "s.responded_at", "s.respondent_id", **servqual_parts()),
     "actions": _grouped("actions", ACTION_DIMS, "a.due_date", "a.action_id",
                         register=lambda store: {"_csq_scope": scope_table(store)}),
+    # calls per call on the default thresholds (SPEC §3: short abandon 5 s, service level 20 s)
+    "calls": _grouped("calls", call_dims(), "c.queued_at", "c.call_id", short_abandon_s=("?", [5.0]),
+                      service_level_s=("?", [20.0])),
 }
 
 

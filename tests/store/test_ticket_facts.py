@@ -144,7 +144,8 @@ def test_surveys_and_qa_join_only_the_tickets_they_name_with_the_same_figures(de
         assert facts.linked_tickets(s) == "linked_tickets"
         linked = s.scalar("SELECT count(*) FROM linked_tickets")
         named = s.scalar("SELECT count(DISTINCT t.ticket_id) FROM tickets_current t WHERE t.ticket_id IN "
-                         "(SELECT ticket_id FROM surveys_current UNION SELECT ticket_id FROM qa_current)")
+                         "(SELECT ticket_id FROM surveys_current UNION SELECT ticket_id FROM qa_current "
+                             "UNION SELECT ticket_id FROM calls_current)")
         everyone = s.scalar("SELECT count(*) FROM tickets_current")
         through_linked = [compute(s, by_type, ("team", "month"), keys), compute(s, F, ("type",), keys)]
     finally:
