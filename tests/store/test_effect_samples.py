@@ -20,7 +20,7 @@ from csq.improvement.actions import list_actions
 from csq.improvement.samples import Want, read_book
 from csq.metrics.asof import as_of as data_as_of
 from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, call_dims, qa_dims, survey_dims, ticket_dims
-from csq.metrics.engine import scope_table, servqual_parts, ticket_query
+from csq.metrics.engine import SURVEY_ANSWERED, SURVEY_MOMENT, SURVEY_SENT, scope_table, servqual_parts, ticket_query
 from csq.metrics.filters import Filter, Where, build_where, build_where_outside
 from csq.metrics.indicators import INDICATORS
 from csq.store import Store, open_store
@@ -58,11 +58,9 @@ def _tickets(store: Store, f: Filter, build: _Build) -> list[dict]:
 
 def _surveys(store: Store, f: Filter, build: _Build) -> list[dict]:
     dims = survey_dims()
-    answered, sent = "coalesce(s.responded_at, s.sent_at)", "s.sent_at"
-    sql, p = METRICS_SQL.render("surveys", groups_answers=f"s.survey_id AS g_id, {answered} AS g_at, ",
-                                where_answers=build(f, dims, answered).part,
-                                groups_invitations=f"s.survey_id AS g_id, {sent} AS g_at, ",
-                                where_invitations=build(f, dims, sent).part, group_names="g_id, g_at, ")
+    sql, p = METRICS_SQL.render("surveys", groups=f"s.survey_id AS g_id, {SURVEY_MOMENT} AS g_at, ",
+                                where_answers=build(f, dims, SURVEY_ANSWERED).part,
+                                where_invitations=build(f, dims, SURVEY_SENT).part, group_names="g_id, g_at, ")
     return arrow(store, sql, p).to_pylist()
 
 
