@@ -1,12 +1,12 @@
 """The telephony indicators of SPEC §3 (calls_offered … aht_s): their thresholds and the engine's calls query."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from csq.metrics.dimensions import call_dims
-from csq.metrics.facts import linked_tickets
 from csq.metrics.filters import Filter, build_where
+from csq.metrics.grouping import grouping, ticket_join
 from csq.store import Store
 from csq.store.queries import SqlFiles, arrow
 from csq.store.settings import get_setting
@@ -15,8 +15,6 @@ SQL = SqlFiles(__package__)
 CALL_KEYS = ("calls_offered", "answer_rate", "abandon_rate", "service_level", "asa_s", "aht_s")
 # The moment that puts a call in its month, week or day (SPEC §3: month of queued_at).
 CALL_MOMENT = "c.queued_at"
-_TIME_FORMATS = {"month": "%Y-%m", "week": "%G-W%V", "day": "%Y-%m-%d"}   # as the engine writes them
-_NO_TICKETS = "(SELECT * FROM tickets_current LIMIT 0)"
 
 
 @dataclass(frozen=True)
@@ -45,31 +43,15 @@ def thresholds(store: Store) -> Thresholds:
                       float(get_setting(store, "service_level_s") or 0.0))  # type: ignore[arg-type]
 
 
-def call_grouping(by: Sequence[str], dims: Mapping[str, str]) -> tuple[str, str] | None:
-    """Return (select list, name list) of the group columns on calls, or None when calls lack one of them."""
-    select, names = [], []
-    for g in by:
-        if g in _TIME_FORMATS:
-            expr = f"strftime({CALL_MOMENT}, '{_TIME_FORMATS[g]}')"
-        elif g in dims:
-            expr = dims[g]
-        else:
-            return None
-        select.append(f"{expr} AS g_{g}, ")
-        names.append(f"g_{g}, ")
-    return "".join(select), "".join(names)
-
-
 def run_calls(store: Store, f: Filter, by: Sequence[str], ctx: object = None) -> list[dict[str, object]]:
     """Return the calls query's rows: one per group, each telephony indicator and its n."""
     dims = call_dims()
-    grouping = call_grouping(by, dims)
-    if grouping is None:
+    groups = grouping(by, dims, CALL_MOMENT)
+    if groups is None:
         return []
     where = build_where(f, dims, CALL_MOMENT)
-    used = " ".join([dims.get(g, "") for g in by] + [dims.get(k, "") for k in f.conditions()])
     t = thresholds(store)
-    sql, params = SQL.render("calls", groups=grouping[0], group_names=grouping[1], where=where.part,
-                             ticket_source=linked_tickets(store) if "t." in used else _NO_TICKETS,
+    sql, params = SQL.render("calls", groups=groups[0], group_names=groups[1], where=where.part,
+                             ticket_source=ticket_join(store, f, dims, [dims.get(g, "") for g in by]),
                              short_abandon_s=("?", [t.short_abandon_s]), service_level_s=("?", [t.service_level_s]))
     return arrow(store, sql, params).to_pylist()

@@ -14,8 +14,9 @@ from csq.metrics.asof import as_of
 from csq.metrics.calls import run_calls
 from csq.metrics.clock import CLOCKS
 from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, qa_dims, survey_dims, ticket_dims
-from csq.metrics.facts import linked_tickets, refresh, ticket_clock
+from csq.metrics.facts import refresh, ticket_clock
 from csq.metrics.filters import Filter, build_where, parse_scope, scope_pairs
+from csq.metrics.grouping import group_label, grouping, ticket_join
 from csq.metrics.indicators import GROUP_FIELDS, INDICATORS
 from csq.metrics.results import Figure, Result
 from csq.store import Store
@@ -37,46 +38,12 @@ class _Context:
 Row = dict[str, object]
 
 
-# ISO 8601 weeks: %G is the ISO year, so 2021-01-03 falls in 2020-W53. A period is grouped on the moment cut
-# to its start (date_trunc: a week starts on Monday, as an ISO week does) and written as text only per group
-# (group_label): formatting every timestamp made a count by month three times as slow as cutting them.
-_TIME_FORMATS = {"month": "%Y-%m", "week": "%G-W%V", "day": "%Y-%m-%d"}
-
-
-def group_label(g: str, value: object) -> object:
-    """Return a group value as the CLI and pages show it: a period's start written as YYYY-MM, YYYY-Www or a day."""
-    return value.strftime(_TIME_FORMATS[g]) if g in _TIME_FORMATS and isinstance(value, datetime) else value
-
-
-def _grouping(by: Sequence[str], dims: Mapping[str, str], month_expr: str) -> tuple[str, str] | None:
-    """Return (select list, name list) of the group columns, or None when the kind lacks one of them."""
-    select, names = [], []
-    for g in by:
-        if g in _TIME_FORMATS:
-            expr = f"date_trunc('{g}', {month_expr})"
-        elif g in dims:
-            expr = dims[g]
-        else:
-            return None
-        select.append(f"{expr} AS g_{g}, ")
-        names.append(f"g_{g}, ")
-    return "".join(select), "".join(names)
-
-
 def _rows(store: Store, sql: str, params: list[object], register: dict[str, pa.Table] | None = None) -> list[Row]:
     """Return a bound query's rows as dicts."""
     return arrow(store, sql, params, register).to_pylist()
 
 
-_NO_TICKETS = "(SELECT * FROM tickets_current LIMIT 0)"
 _NO_USUAL_TEAM = "SELECT CAST(NULL AS VARCHAR) AS agent, CAST(NULL AS VARCHAR) AS team LIMIT 0"
-
-
-def ticket_join(store: Store, f: Filter, dims: Mapping[str, str], exprs: Sequence[str] = ()) -> str:
-    """Return what a survey or QA query joins as its tickets (alias t): the linked tickets when the filter's
-    fields or `exprs` read a ticket column, else an empty source (the join of millions of tickets is skipped)."""
-    used = " ".join([*exprs] + [dims.get(k, "") + dims.get(f"{k}_raw", "") for k in f.conditions()])
-    return linked_tickets(store) if "t." in used else _NO_TICKETS
 
 
 def _narrowed(store: Store, f: Filter, by: Sequence[str], dims: Mapping[str, str], extra: Mapping[str, str]
@@ -98,11 +65,11 @@ def _simple(name: str, dims: Mapping[str, str], month_expr: str, **extra: str) -
 
     def run(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
         """Return the kind's aggregated rows, or none when it lacks a group field."""
-        grouping = _grouping(by, dims, month_expr)
-        if grouping is None:
+        groups = grouping(by, dims, month_expr)
+        if groups is None:
             return []
         where = build_where(f, dims, month_expr)
-        sql, p = SQL.render(name, groups=grouping[0], group_names=grouping[1], where=where.part,
+        sql, p = SQL.render(name, groups=groups[0], group_names=groups[1], where=where.part,
                         as_of=("?", [ctx.as_of]), **_narrowed(store, f, by, dims, extra))
         return _rows(store, sql, p)
 
@@ -169,15 +136,15 @@ def ticket_flags(groups: Part, moment: datetime | None, source: Part, clock: str
 def _run_tickets(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
     """Return the ticket rows over the SLA clock source, durations on the context's clock."""
     dims = ticket_dims("t")
-    grouping = _grouping(by, dims, "t.created_at")
-    if grouping is None:
+    groups = grouping(by, dims, "t.created_at")
+    if groups is None:
         return []
-    sql, p, register = ticket_query(store, build_where(f, dims, "t.created_at").part, grouping[0], grouping[1],
+    sql, p, register = ticket_query(store, build_where(f, dims, "t.created_at").part, groups[0], groups[1],
                                     ctx.as_of, ctx.clock, ctx.keys)
     if ctx.keys is not None:
         # Only the asked indicators are read out, so DuckDB drops the aggregates (medians above all) of the rest.
         wanted = [k for k in ctx.keys if INDICATORS[k].kind == "tickets"]
-        sql = f"SELECT {grouping[1]}{', '.join(f'{k}, n_{k}' for k in wanted)} FROM ({sql})"
+        sql = f"SELECT {groups[1]}{', '.join(f'{k}, n_{k}' for k in wanted)} FROM ({sql})"
     return _rows(store, sql, p, register)
 
 
@@ -190,11 +157,11 @@ SURVEY_MOMENT = f"CASE WHEN h.half = 'a' THEN {SURVEY_ANSWERED} ELSE {SURVEY_SEN
 def _run_surveys(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
     """Return the survey rows: answers by response month and invitations by send month, one query."""
     dims = survey_dims()
-    grouping = _grouping(by, dims, SURVEY_MOMENT)
-    if grouping is None:
+    groups = grouping(by, dims, SURVEY_MOMENT)
+    if groups is None:
         return []
-    sql, p = SQL.render("surveys", groups=grouping[0], where_answers=build_where(f, dims, SURVEY_ANSWERED).part,
-                        where_invitations=build_where(f, dims, SURVEY_SENT).part, group_names=grouping[1],
+    sql, p = SQL.render("surveys", groups=groups[0], where_answers=build_where(f, dims, SURVEY_ANSWERED).part,
+                        where_invitations=build_where(f, dims, SURVEY_SENT).part, group_names=groups[1],
                         **_narrowed(store, f, by, dims, {}))
     return _rows(store, sql, p)
 
@@ -221,11 +188,11 @@ def scope_table(store: Store) -> pa.Table:
 
 def _run_actions(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
     """Return the action rows, the scopes parsed in Python and joined in as a registered table."""
-    grouping = _grouping(by, ACTION_DIMS, "a.due_date")
-    if grouping is None:
+    groups = grouping(by, ACTION_DIMS, "a.due_date")
+    if groups is None:
         return []
     where = build_where(f, ACTION_DIMS, "a.due_date")
-    sql, p = SQL.render("actions", groups=grouping[0], group_names=grouping[1], where=where.part,
+    sql, p = SQL.render("actions", groups=groups[0], group_names=groups[1], where=where.part,
                     as_of=("?", [ctx.as_of]))
     return _rows(store, sql, p, {"_csq_scope": scope_table(store)})
 

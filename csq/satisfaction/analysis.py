@@ -15,9 +15,10 @@ from csq.core.months import Month
 from csq.core.privacy import mask_table, mask_text
 from csq.errors import InputRefused
 from csq.metrics.dimensions import survey_dims
-from csq.metrics.engine import compute, ticket_join
+from csq.metrics.engine import compute
 from csq.metrics.facts import linked_tickets
 from csq.metrics.filters import Filter, build_where
+from csq.metrics.grouping import ticket_join
 from csq.metrics.indicators import INDICATORS
 from csq.metrics.periods import store_running_month, without_running
 from csq.metrics.results import Result
