@@ -1,7 +1,8 @@
 """The View every page renders, handed from app.py to the page script of the same run, and the language."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -53,6 +54,15 @@ class View:
     def as_of(self) -> datetime | None:
         """Return the data's "as of" moment, cached on the data version."""
         return cache.as_of(self.store, self.version)
+
+    @contextmanager
+    def writing(self) -> Iterator[Store]:
+        """Yield the store open for writing for one change; every write from a page goes through here.
+
+        SPEC §9: the dashboard takes the write lock only for its own transaction. The data this run shows stay
+        those of `self.version`; the next rerun reads the new version.
+        """
+        yield self.store
 
     def may(self, what: str) -> bool:
         """Return True when the view's role may do `what` (a roles.may() permission)."""
