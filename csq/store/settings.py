@@ -74,8 +74,18 @@ DEFAULT_SETTINGS: dict[str, object] = {
     # Telephony thresholds in seconds (SPEC §3), both inclusive: a short abandon is not a call offered.
     "short_abandon_s": 5,
     "service_level_s": 20,
+    # The center's callback programme and QA spot checks (SPEC §4d).
+    "callbacks_per_agent": 5,
+    "callback_followup_days": 3,
+    "qa_sample_per_agent": 5,
+    "qa_new_agent_factor": 2,
+    "qa_new_agent_days": 90,
 }
 TELEPHONY_THRESHOLDS = ("short_abandon_s", "service_level_s")
+# Whole-number settings of SPEC §4d with the range each may take.
+ROUTINE_COUNTS: dict[str, tuple[int, int]] = {
+    "callbacks_per_agent": (1, 100), "callback_followup_days": (1, 60), "qa_sample_per_agent": (1, 200),
+    "qa_new_agent_factor": (1, 10), "qa_new_agent_days": (0, 730)}
 
 
 def seed_defaults(store: Store) -> None:
@@ -289,6 +299,11 @@ def check_setting(key: str, value: object, rule_calendars: Sequence[str]) -> Non
                                           or not 0 <= value <= 3600):
         raise InputRefused(f"{key}: {value!r} is not a number of seconds from 0 to 3600.",
                            "Write the threshold in seconds, e.g. 5 for short abandons and 20 for the service level.")
+    elif key in ROUTINE_COUNTS:
+        low, high = ROUTINE_COUNTS[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise InputRefused(f"{key}: {value!r} is not a whole number from {low} to {high}.",
+                               f"Write a whole number from {low} to {high}.")
 
 
 def clock_settings(store: Store) -> ClockSettings:
