@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from csq.errors import CsqError
-from csq.metrics.facts import refresh
+from csq.metrics import writer
 from csq.store import Store, open_store
 
 if TYPE_CHECKING:
@@ -29,21 +29,9 @@ def open_for(args: argparse.Namespace, read_only: bool = False) -> Store:
 
 @contextmanager
 def writing(args: argparse.Namespace) -> Iterator[Store]:
-    """Yield the store named by --db open for writing; on the way out, bring its ticket facts up to date.
-
-    Only when the command changed the data (its version moved): a refused import leaves the file as it was.
-    The facts are rebuilt here, by the writer, so that read-only commands and the dashboard find them current.
-    """
-    store = open_for(args)
-    before = store.data_version()
-    try:
+    """Yield the store named by --db open for writing for this command (csq.metrics.writer.writing)."""
+    with writer.writing(Path(args.db)) as store:
         yield store
-    finally:
-        try:
-            if store.data_version() != before:
-                refresh(store)
-        finally:
-            store.close()
 
 
 def filter_for(args: argparse.Namespace, by: Sequence[str] = ()) -> Filter:
