@@ -17,6 +17,7 @@ CAUSES = ("people", "process", "equipment", "management", "environment", "measur
 PDCA = ("plan", "do", "check", "act")
 STATUSES = ("planned", "in_progress", "done", "verified", "cancelled")
 DIRECTIONS = ("inbound", "outbound")
+CALLBACK_RESULTS = ("reached", "not_reached", "refused")
 # A ticket's status in its history (SPEC §2 ticket_events): solved and closed end the backlog.
 EVENT_STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
 SERVQUAL_DIMENSIONS: dict[str, tuple[str, ...]] = {
@@ -262,8 +263,39 @@ CALLS = Kind("calls", ("call_id",), (
     _f("ticket_id", "text", "工单编号", "工单号", "关联工单", "ticket", "case_id"),
 ), label_zh="话务明细")
 
+# Customer callbacks (SPEC §2 callbacks, 客户回访): the quarterly plan's rows and the callers' answers to the four
+# questions of the script. withdrawn marks a planned row a replaced plan took back (csq.callbacks.plan).
+CALLBACKS = Kind("callbacks", ("callback_id",), (
+    _f("callback_id", "text", "回访编号", "回访单号", "回访id", "回访记录编号", "callback", "callback_no",
+       "callbackid", required=True),
+    _f("customer_id", "text", "客户编号", "客户id", "客户号", "customer", "customerid", required=True,
+       personal=True),
+    _f("customer_name", "text", "客户姓名", "客户名称", "姓名", "联系人", "name", personal=True),
+    _f("customer_phone", "text", "客户电话", "联系电话", "电话号码", "手机号", "手机", "电话", "phone_number",
+       "phone", "mobile", "telephone", personal=True),
+    _f("agent", "text", *_AGENT, "工程师", "负责工程师", "服务工程师", "engineer"),
+    _f("team", "text", *_TEAM),
+    _f("planned_for", "date", "计划回访日期", "计划日期", "回访计划日期", "计划回访时间", "planned", "plan_date",
+       "planned_date"),
+    _f("called_at", "timestamp", "回访时间", "回访日期", "实际回访时间", "致电时间", "called", "call_time",
+       "callback_time", "called_on"),
+    _f("updated_at", "text", "更新时间", "updated"),
+    _f("result", "enum", "回访结果", "接通情况", "结果", "outcome", "call_result", choices=CALLBACK_RESULTS,
+       keep_raw=True, vocabulary="callback_result"),
+    _f("satisfied", "bool", "对这段时间的服务是否满意", "服务是否满意", "是否满意", "服务满意", "满意",
+       "service_satisfied", "satisfied_with_service"),
+    _f("suggestion", "text", "有什么建议", "建议", "意见建议", "客户建议", "suggestions"),
+    _f("attitude_ok", "bool", "对工程师的态度是否满意", "工程师态度是否满意", "态度是否满意", "态度满意",
+       "工程师态度", "attitude", "attitude_satisfied"),
+    _f("open_issue", "text", "还有什么遗留问题未解决", "遗留问题", "遗留问题未解决", "未解决问题", "open_issues",
+       "unresolved", "unresolved_issue", "outstanding_issue"),
+    _f("follow_up_of", "text", "原回访编号", "首次回访编号", "关联回访编号", "二次回访原编号", "followup_of",
+       "first_callback_id", "follow_up_for"),
+    _f("withdrawn", "bool", "已撤销", "是否撤销", "撤销"),
+), label_zh="客户回访")
+
 KINDS: dict[str, Kind] = {k.name: k for k in (TICKETS, SURVEYS, SERVQUAL, QA, TRAINING, ACTIONS, AGENTS,
-                                              TICKET_EVENTS, CALLS)}
+                                              TICKET_EVENTS, CALLS, CALLBACKS)}
 
 # `updated_at` only orders duplicate rows within a file; it is not stored (nor a call's date and abandoned flag).
 TRANSIENT_FIELDS = frozenset({"updated_at", "call_date", "abandoned"})

@@ -64,6 +64,13 @@ _SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "inbound": ("呼入", "来电", "入呼", "进线", "呼入电话", "in", "incoming", "inbound call"),
         "outbound": ("呼出", "外呼", "去电", "回拨", "out", "outgoing", "outbound call", "callback"),
     },
+    # callbacks.result (its Field names this vocabulary): how the caller's call went (SPEC §2 callbacks).
+    "callback_result": {
+        "reached": ("已接通", "接通", "已回访", "回访成功", "成功", "联系上", "已联系", "answered", "contacted", "done"),
+        "not_reached": ("未接通", "无人接听", "未接", "关机", "停机", "空号", "占线", "忙音", "联系不上", "无法接通",
+                        "no answer", "not answered", "unreachable", "busy", "not reached", "failed"),
+        "refused": ("拒访", "拒绝", "拒绝回访", "客户拒绝", "拒接", "挂断", "refused", "declined", "rejected"),
+    },
     # ticket_events.status (its Field names this vocabulary): a ticket's status in its history.
     "event_status": {
         "new": ("新建", "新工单", "新提交", "待受理", "未受理", "待分派", "created", "submitted", "unassigned"),
@@ -83,9 +90,9 @@ _SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 _BOOL_TRUE = {"是", "y", "yes", "true", "t", "1", "有", "对", "√", "✓", "已升级", "合格", "通过", "pass",
-              "passed", "在职"}
+              "passed", "在职", "满意", "非常满意", "比较满意", "基本满意", "satisfied"}
 _BOOL_FALSE = {"否", "n", "no", "false", "f", "0", "无", "错", "×", "✗", "未升级", "不合格", "未通过", "fail",
-               "failed", "离职"}
+               "failed", "离职", "不满意", "不太满意", "很不满意", "非常不满意", "dissatisfied", "unsatisfied"}
 
 _FOLD = re.compile(r"[\s_\-]+")
 # ServiceNow writes priorities as "3 - Moderate"; Jira as "P2"; drop a leading rank number.
