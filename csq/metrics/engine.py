@@ -11,6 +11,7 @@ from csq.core.kinds import SERVQUAL_DIMENSIONS
 from csq.core.sqlident import ident
 from csq.errors import InputRefused
 from csq.metrics.asof import as_of
+from csq.metrics.callbacks import run_callbacks
 from csq.metrics.calls import run_calls
 from csq.metrics.clock import CLOCKS
 from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, qa_dims, survey_dims, ticket_dims
@@ -221,6 +222,7 @@ _SOURCES: dict[str, Callable[[Store, Filter, Sequence[str], _Context], list[Row]
     "actions": _run_actions,
     "servqual": _simple("servqual", {}, "s.responded_at", **servqual_parts()),
     "calls": run_calls,
+    "callbacks": run_callbacks,
 }
 
 

@@ -106,6 +106,23 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in (
        "items; equal weights when the respondent gave no valid points (0 = expectations met). n = respondents",
        "各受访者 Σ(权重分 ÷ 100 × 维度差距) 的平均值，维度差距为该维度各题 P − E 的平均；未给出有效权重时各维度等权"
        "（0 = 恰好达到期望）。n = 受访者数"),
+    # Callbacks (SPEC §3, §4d): a callback counts in the quarter (or month) of its planned_for; "as of" is the data's.
+    _i("callback_completion_rate", "回访完成率", "Callback completion", "rate", "higher", "callbacks",
+       "planned callbacks made (with a called_at) ÷ planned callbacks whose planned_for day has passed as of the "
+       "latest data (first callbacks of a plan; withdrawn ones left out). n = planned callbacks due",
+       "已回访（有回访时间）的计划回访数 ÷ 计划回访日期已过（截至数据最新时间）的计划回访数（仅计划内的首次回访，已撤销的不计）。"
+       "n = 已到期的计划回访数"),
+    _i("callback_satisfaction_rate", "回访满意率", "Callback satisfaction", "rate", "higher", "callbacks",
+       "reached callbacks whose customer was satisfied with the service ÷ reached callbacks that answered that "
+       "question (first and second callbacks). n = reached callbacks with an answer",
+       "接通且对服务表示满意的回访数 ÷ 接通且回答了该问题的回访数（含二次回访）。n = 回答了满意问题的接通回访数"),
+    _i("callback_followup_on_time_rate", "二次回访及时率", "Second callbacks on time", "rate", "higher", "callbacks",
+       "callbacks needing a second callback that got one within the follow-up limit ÷ callbacks needing one whose "
+       "limit (called_at + the follow-up days, default 3) has passed as of the latest data. A callback needs one "
+       "when not reached, refused, not satisfied with the service or the engineer's attitude, or an issue is "
+       "still open. n = callbacks needing one whose limit has passed",
+       "在时限内完成二次回访的回访数 ÷ 需要二次回访且时限（回访时间 + 二次回访天数，默认3天）已过的回访数。未接通、拒访、"
+       "对服务或工程师态度不满意、或仍有遗留问题时需要二次回访。n = 需要二次回访且时限已过的回访数"),
     # Telephony (SPEC §3): inbound calls in the month of queued_at; the thresholds are settings, shown with them.
     _i("calls_offered", "呼入量", "Calls offered", "count", None, "calls",
        "inbound calls, less abandons within the short-abandon threshold of their queue time. n = calls offered",
