@@ -9,6 +9,8 @@ from csq.metrics.calls import CALL_KEYS, thresholds
 from csq.metrics.display import format_value, indicator_name
 from csq.metrics.indicators import formula
 from csq.telephony import charts as tel_charts
+from csq.telephony.quality import formula as quality_formula
+from csq.telephony.quality import queue_quality
 from csq.telephony.staffing import WhatIf, staffing
 from csq.telephony.views import interval_heat
 
@@ -53,6 +55,18 @@ by = st.segmented_control(v.tr("tel_group_by"), ["queue", "team", "agent"], defa
 groups = v.kpis(f, (by,), keys)
 widgets.table(st, [{v.tr(by): r.group(by), **{indicator_name(k, v.lang): fv(k, r.value(k)) for k in keys},
                     "n": r.n("calls_offered")} for r in groups], key="tel_groups")
+
+st.subheader(v.tr("tel_quality"))
+quality = v.cached(queue_quality, f)
+if not any(q.calls_linked for q in quality):
+    st.info(v.tr("tel_quality_none"))
+else:
+    st.caption(quality_formula(v.lang))
+    widgets.table(st, [{v.tr("queue"): q.queue or v.tr("tel_no_queue"), v.tr("tel_inbound"): q.calls,
+                        v.tr("tel_linked"): q.calls_linked, v.tr("tel_tickets"): q.tickets,
+                        indicator_name("fcr_rate", v.lang): fv("fcr_rate", q.fcr_rate), v.tr("tel_n_fcr"): q.n_fcr,
+                        indicator_name("csat_rate", v.lang): fv("csat_rate", q.csat_rate), v.tr("tel_n_csat"): q.n_csat}
+                       for q in quality], key="tel_quality")
 
 st.subheader(v.tr("tel_heat"))
 heat_key = st.segmented_control(v.tr("tel_heat_key"), ["service_level", "abandon_rate"], default="service_level",

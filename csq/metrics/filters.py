@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from csq.core.kinds import TICKETS, TRANSIENT_FIELDS
+from csq.core.kinds import CALLS, TICKETS, TRANSIENT_FIELDS
 from csq.core.months import Month, Period
 from csq.core.privacy import check_filter_fields
 from csq.core.values import bool_value, canonical_value
@@ -14,13 +14,18 @@ from csq.errors import InputRefused
 
 # SPEC §6: a --where field is any ticket field of SPEC §2.
 FILTER_FIELDS: tuple[str, ...] = tuple(n for n in TICKETS.names if n not in TRANSIENT_FIELDS)
+# Fields of calls only (SPEC §2 calls), filterable beside the ticket fields. Every other kind lacks them, so its
+# indicators show no data under such a filter (build_where makes the condition FALSE) instead of ignoring it.
+CALL_ONLY_FIELDS: tuple[str, ...] = ("queue",)
+WHERE_FIELDS: tuple[str, ...] = FILTER_FIELDS + CALL_ONLY_FIELDS
 # Fields whose raw label is kept beside the canonical value; a filter matches either.
 RAW_FIELDS: frozenset[str] = frozenset(f.name for f in TICKETS.fields if f.keep_raw)
 
 # Field names people write in action scopes and filters (SPEC §2 headers), beside the canonical names.
 FIELD_NAMES_ZH: dict[str, str] = {
     "渠道": "channel", "班组": "team", "所属班组": "team", "业务类型": "type", "类型": "type",
-    "问题分类": "category", "紧急程度": "priority", "优先级": "priority", "坐席": "agent",
+    "问题分类": "category", "紧急程度": "priority", "优先级": "priority", "坐席": "agent", "队列": "queue",
+    "技能组": "queue",
 }
 
 _SCOPE_SPLIT = re.compile(r"[;,&；，、]|\s+and\s+|\s*＆\s*", re.IGNORECASE)
@@ -30,17 +35,22 @@ _EQUALS = re.compile(r"[=＝]")
 def field_name(name: str) -> str:
     """Return the canonical ticket field a filter or scope field name means, or raise InputRefused."""
     key = name.strip()
-    if key.lower() in FILTER_FIELDS:
+    if key.lower() in WHERE_FIELDS:
         return key.lower()
     if key in FIELD_NAMES_ZH:
         return FIELD_NAMES_ZH[key]
     raise InputRefused(f"Unknown filter field {name!r}.",
-                       f"Use one of: {', '.join(FILTER_FIELDS)} (or 渠道, 班组, 业务类型, 问题分类, 紧急程度, 坐席).")
+                       f"Use one of: {', '.join(WHERE_FIELDS)} (or 渠道, 班组, 业务类型, 问题分类, 紧急程度, 坐席, 队列).")
+
+
+def _field_type(fld: str) -> str:
+    """Return the type of a filter field: the ticket field's, or for a calls-only field the call field's."""
+    return (CALLS if fld in CALL_ONLY_FIELDS else TICKETS).field(fld).type
 
 
 def _check_value(fld: str, value: str) -> None:
     """Return nothing; raise InputRefused when a yes/no field gets a value that is neither."""
-    if TICKETS.field(fld).type == "bool" and bool_value(value) is None:
+    if _field_type(fld) == "bool" and bool_value(value) is None:
         raise InputRefused(f"{fld}={value!r}: {fld} is yes/no.", f"Write {fld}=true or {fld}=false.")
 
 
@@ -187,7 +197,7 @@ def parse_scope(text: str | None) -> dict[str, list[str]]:
 def _condition(fld: str, expr: str, raw_expr: str | None, values: tuple[str, ...],
                params: list[object]) -> str:
     """Return one field's SQL condition, appending its bound values to params."""
-    ftype = TICKETS.field(fld).type
+    ftype = _field_type(fld)
     if ftype == "bool":
         flags = [b for b in (bool_value(v) for v in values) if b is not None]
         if not flags:
@@ -243,8 +253,8 @@ def _field_parts(f: Filter, dims: Mapping[str, str], params: list[object]) -> li
     """Return the SQL conditions of a filter's fields, appending their bound values to params."""
     parts: list[str] = []
     for fld, values in f.conditions().items():
-        if fld not in FILTER_FIELDS:
-            raise InputRefused(f"Unknown filter field {fld!r}.", f"Use one of: {', '.join(FILTER_FIELDS)}.")
+        if fld not in WHERE_FIELDS:
+            raise InputRefused(f"Unknown filter field {fld!r}.", f"Use one of: {', '.join(WHERE_FIELDS)}.")
         if fld not in dims:
             parts.append("FALSE")
             continue

@@ -9,7 +9,11 @@ from csq.cli.numbers import kpi_object
 from csq.errors import InputRefused
 
 BY_HELP = ("group by one or more of: month, day (YYYY-MM-DD), week (ISO week, YYYY-Www), channel, team, type, "
-           "category, priority, agent")
+           "category, priority, agent, queue (calls only)")
+# SPEC §6 names only ticket fields for --where; queue is a field of calls alone. Under it (or grouped by it) the
+# indicators of every other kind show no data rather than their unfiltered figures, and the text output says so.
+CALLS_ONLY_NOTE = ("{fields} is a field of calls only: indicators of other record kinds show no data under it "
+                   "(a count shows 0).")
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -52,6 +56,7 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     from csq.metrics.choices import catalog
     from csq.metrics.display import format_value
     from csq.metrics.engine import compute
+    from csq.metrics.filters import CALL_ONLY_FIELDS
     from csq.metrics.indicators import CLOCK_NOTE, INDICATORS
 
     keys = [k.strip() for k in args.indicators.split(",")] if args.indicators else None
@@ -74,6 +79,9 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     print(period_line(f.period_from, f.period_to, months, moment))
     if args.clock == "business":
         print(f"Durations (frt_*, art_*) on the business clock. {CLOCK_NOTE[0]}")
+    calls_only = [x for x in CALL_ONLY_FIELDS if x in f.conditions() or x in by]
+    if calls_only and any(INDICATORS[k].kind != "calls" for k in keys or INDICATORS):
+        print(CALLS_ONLY_NOTE.format(fields=", ".join(calls_only)))
     for row in rows:
         group = " · ".join(f"{g}={row.group(g)}" for g in by) or "all"
         print(f"[{group}]")

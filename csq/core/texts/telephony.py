@@ -36,4 +36,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "tel_answered_by": ("实际接听", "Answered by"),
     "tel_gap": ("缺口", "Gap"),
     "tel_calls": ("呼入量", "Calls"),
+    "tel_quality": ("按队列的一次解决率与满意度（关联工单）", "FCR and CSAT by queue (linked tickets)"),
+    "tel_quality_none": ("筛选范围内没有关联工单的电话，无法按队列统计一次解决率和满意度。话务明细需含工单编号。",
+                         "No call in these filters names a ticket, so FCR and CSAT cannot be shown by queue. The CTI "
+                         "export needs a ticket number column."),
+    "tel_inbound": ("呼入电话", "Inbound calls"),
+    "tel_no_queue": ("（无队列）", "(no queue)"),
+    "tel_linked": ("关联工单的电话", "Calls naming a ticket"),
+    "tel_tickets": ("关联工单数", "Linked tickets"),
+    "tel_n_fcr": ("n（一次解决率）", "n (FCR)"),
+    "tel_n_csat": ("n（满意度）", "n (CSAT)"),
 }
