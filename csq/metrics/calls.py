@@ -8,7 +8,7 @@ from csq.metrics.dimensions import call_dims
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.grouping import grouping, ticket_join
 from csq.store import Store
-from csq.store.queries import SqlFiles, arrow
+from csq.store.queries import Runner, SqlFiles, arrow
 from csq.store.settings import get_setting
 
 SQL = SqlFiles(__package__)
@@ -53,8 +53,8 @@ def thresholds(store: Store) -> Thresholds:
                       float(get_setting(store, "service_level_s") or 0.0))  # type: ignore[arg-type]
 
 
-def run_calls(store: Store, f: Filter, by: Sequence[str], ctx: object = None) -> list[dict[str, object]]:
-    """Return the calls query's rows: one per group, each telephony indicator and its n."""
+def run_calls(store: Store, f: Filter, by: Sequence[str], run: Runner = arrow) -> list[dict[str, object]]:
+    """Return the calls query's rows: one per group, each telephony indicator and its n, run by `run`."""
     dims = call_dims()
     groups = grouping(by, dims, CALL_MOMENT)
     if groups is None:
@@ -64,4 +64,4 @@ def run_calls(store: Store, f: Filter, by: Sequence[str], ctx: object = None) ->
     sql, params = SQL.render("calls", groups=groups[0], group_names=groups[1], where=where.part,
                              ticket_source=ticket_join(store, f, dims, [dims.get(g, "") for g in by]),
                              short_abandon_s=("?", [t.short_abandon_s]), service_level_s=("?", [t.service_level_s]))
-    return arrow(store, sql, params).to_pylist()
+    return run(store, sql, params, None).to_pylist()

@@ -19,9 +19,10 @@ from csq.metrics.facts import refresh, ticket_clock
 from csq.metrics.filters import Filter, build_where, parse_scope, scope_pairs
 from csq.metrics.grouping import group_label, grouping, ticket_join
 from csq.metrics.indicators import GROUP_FIELDS, INDICATORS
+from csq.metrics.qa_sample import run_qa_sample
 from csq.metrics.results import Figure, Result
 from csq.store import Store
-from csq.store.queries import Part, SqlFiles, arrow
+from csq.store.queries import Part, Runner, SqlFiles, arrow
 
 SQL = SqlFiles(__package__)
 
@@ -29,19 +30,22 @@ SQL = SqlFiles(__package__)
 
 @dataclass(frozen=True)
 class _Context:
-    """What every kind's query shares: the data's as-of moment, the clock durations are shown on, the keys asked."""
+    """What every kind's query shares: the data's as-of moment, the clock durations are shown on, the keys asked,
+    and what runs the SQL (DuckDB, or the engine csq.engines passes)."""
 
     as_of: datetime | None
     clock: str = "calendar"
     keys: tuple[str, ...] | None = None
+    run: Runner = arrow
 
 
 Row = dict[str, object]
 
 
-def _rows(store: Store, sql: str, params: list[object], register: dict[str, pa.Table] | None = None) -> list[Row]:
-    """Return a bound query's rows as dicts."""
-    return arrow(store, sql, params, register).to_pylist()
+def _rows(store: Store, sql: str, params: list[object], register: dict[str, pa.Table] | None = None,
+          run: Runner = arrow) -> list[Row]:
+    """Return a bound query's rows as dicts, run by `run` (the store's DuckDB by default)."""
+    return run(store, sql, params, register).to_pylist()
 
 
 _NO_USUAL_TEAM = "SELECT CAST(NULL AS VARCHAR) AS agent, CAST(NULL AS VARCHAR) AS team LIMIT 0"
@@ -72,7 +76,7 @@ def _simple(name: str, dims: Mapping[str, str], month_expr: str, **extra: str) -
         where = build_where(f, dims, month_expr)
         sql, p = SQL.render(name, groups=groups[0], group_names=groups[1], where=where.part,
                         as_of=("?", [ctx.as_of]), **_narrowed(store, f, by, dims, extra))
-        return _rows(store, sql, p)
+        return _rows(store, sql, p, run=ctx.run)
 
     return run
 
@@ -146,7 +150,7 @@ def _run_tickets(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> l
         # Only the asked indicators are read out, so DuckDB drops the aggregates (medians above all) of the rest.
         wanted = [k for k in ctx.keys if INDICATORS[k].kind == "tickets"]
         sql = f"SELECT {groups[1]}{', '.join(f'{k}, n_{k}' for k in wanted)} FROM ({sql})"
-    return _rows(store, sql, p, register)
+    return _rows(store, sql, p, register, ctx.run)
 
 
 # The moment a survey counts at in each half of surveys.sql: an answer when given (without a response time, by
@@ -164,7 +168,7 @@ def _run_surveys(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> l
     sql, p = SQL.render("surveys", groups=groups[0], where_answers=build_where(f, dims, SURVEY_ANSWERED).part,
                         where_invitations=build_where(f, dims, SURVEY_SENT).part, group_names=groups[1],
                         **_narrowed(store, f, by, dims, {}))
-    return _rows(store, sql, p)
+    return _rows(store, sql, p, run=ctx.run)
 
 
 def scope_table(store: Store) -> pa.Table:
@@ -195,7 +199,12 @@ def _run_actions(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> l
     where = build_where(f, ACTION_DIMS, "a.due_date")
     sql, p = SQL.render("actions", groups=groups[0], group_names=groups[1], where=where.part,
                     as_of=("?", [ctx.as_of]))
-    return _rows(store, sql, p, {"_csq_scope": scope_table(store)})
+    return _rows(store, sql, p, {"_csq_scope": scope_table(store)}, ctx.run)
+
+
+def _run_calls(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
+    """Return the calls query's rows (csq.metrics.calls), run by the context's runner."""
+    return run_calls(store, f, by, ctx.run)
 
 
 def servqual_parts() -> dict[str, str]:
@@ -221,7 +230,8 @@ _SOURCES: dict[str, Callable[[Store, Filter, Sequence[str], _Context], list[Row]
     "training": _simple("training", TRAINING_DIMS, "r.assessed_at", agent_team=SQL.load("agent_team")),
     "actions": _run_actions,
     "servqual": _simple("servqual", {}, "s.responded_at", **servqual_parts()),
-    "calls": run_calls,
+    "calls": _run_calls,
+    "qa_sample": run_qa_sample,
     "callbacks": run_callbacks,
 }
 
@@ -254,17 +264,18 @@ def _figure(key: str, entry: Mapping[str, object]) -> Figure:
 
 
 def compute(store: Store, f: Filter, by: Sequence[str] = (), indicators: Sequence[str] | None = None,
-            clock: str = "calendar") -> list[Result]:
+            clock: str = "calendar", run: Runner = arrow) -> list[Result]:
     """Return one Result per group, sorted by the group fields: the group's values and a Figure per indicator.
 
     Only the record kinds the asked indicators need are queried, one query per kind. `clock` is the
-    clock the duration indicators (frt_*, art_*) are shown on: "calendar" or "business" (SPEC §4a).
+    clock the duration indicators (frt_*, art_*) are shown on: "calendar" or "business" (SPEC §4a). `run` runs
+    each kind's indicator query: the store's DuckDB, or another engine's runner (csq.engines.chdb_engine).
     """
     by, keys = _check(by, indicators)
     if clock not in CLOCKS:
         raise InputRefused(f"Unknown clock {clock!r}.", f"Use one of: {', '.join(CLOCKS)}.")
     kinds = list(dict.fromkeys(INDICATORS[k].kind for k in keys))
-    ctx = _Context(as_of(store) if {"tickets", "actions"} & set(kinds) else None, clock, tuple(keys))
+    ctx = _Context(as_of(store) if {"tickets", "actions"} & set(kinds) else None, clock, tuple(keys), run)
     found: dict[tuple, dict[str, object]] = {} if by else {(): {}}
     for kind in kinds:
         for row in _SOURCES[kind](store, f, by, ctx):

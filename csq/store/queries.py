@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 
@@ -47,6 +48,11 @@ class SqlFiles:
             return part
 
         return _TOKEN.sub(fill, self.load(name)), params
+
+
+# What runs one bound indicator query to Arrow: `arrow` below on the store's DuckDB by default; the optional
+# chDB engine (csq.engines) passes its own, so the same SQL runs there.
+Runner = Callable[[Store, str, list[object], "dict[str, pa.Table] | None"], pa.Table]
 
 
 def arrow(store: Store, sql: str, params: list[object], register: dict[str, pa.Table] | None = None) -> pa.Table:
