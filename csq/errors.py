@@ -60,3 +60,9 @@ class NotFound(CsqError):
 
     exit_code = 2
 
+
+
+class NotSent(CsqError):
+    """A message was not delivered: the mail server or webhook refused it or could not be reached (exit 1)."""
+
+    exit_code = 1
