@@ -9,7 +9,7 @@ from csq.metrics.display import format_value, indicator_name
 from csq.metrics.indicators import INDICATORS
 from csq.metrics.periods import covers
 from csq.overview import report, spark, today
-from csq.overview.headline import HEADLINE, format_delta, off_target, tile
+from csq.overview.headline import format_delta, kinds_with_data, off_target, tile, tile_keys, tile_notes
 
 v = state.view()
 f = v.filter
@@ -26,8 +26,10 @@ if covers(f, v.catalog.running) and v.catalog.running:
 
 current = v.kpis(f)[0]
 previous = v.kpis(v.previous)[0] if v.previous else None
-trend = v.kpis(f, ("month",), HEADLINE)
+keys = tile_keys(v.cached(kinds_with_data))  # the headline, and calls' (callbacks' …) where the store has them
+trend = v.kpis(f, ("month",), keys)
 targets = v.targets()
+notes = v.cached(tile_notes, keys, v.lang)
 
 
 def misses_section() -> None:
@@ -124,7 +126,7 @@ def tiles_section() -> None:
     """The monthly headline tiles on wide screens, and the same figures as a compact list on phones."""
     st.subheader(v.tr("ov_monthly"))
     months = [str(r.group("month")) for r in trend]
-    tiles = [tile(key, current, previous, targets.get(key), v.lang) for key in HEADLINE]
+    tiles = [tile(key, current, previous, targets.get(key), v.lang, notes.get(key, "")) for key in keys]
     with st.container(key="wide_tiles"):
         for i, tl in enumerate(tiles):
             if i % 4 == 0:
@@ -134,6 +136,8 @@ def tiles_section() -> None:
                 st.markdown(f"**{tl.label}**", help=tl.help)
                 st.metric(tl.label, tl.value, tl.delta, delta_color=tl.delta_color, delta_arrow=tl.delta_arrow,
                           label_visibility="collapsed")
+                if tl.note:
+                    st.caption(tl.note)  # the threshold the figure is counted on, beside it
                 if len(months) > 1:
                     st.plotly_chart(spark.sparkline(months, [r.value(tl.key) for r in trend], tl.key,
                                                     targets.get(tl.key), v.lang),
@@ -142,7 +146,8 @@ def tiles_section() -> None:
                 with st.popover(v.tr("formula"), width="stretch"):
                     st.markdown(tl.formula_md)
     with st.container(key="phone_tiles"):
-        widgets.table(st, [{v.tr("ov_indicator"): tl.label, v.tr("ov_this_period"): tl.value,
+        widgets.table(st, [{v.tr("ov_indicator"): f"{tl.label} · {tl.note}" if tl.note else tl.label,
+                            v.tr("ov_this_period"): tl.value,
                             v.tr("ov_status"): tl.status_text, v.tr("ov_change"): tl.delta or "–"}
                            for tl in tiles], key="ov_tiles_compact", height=36 * (len(tiles) + 1) + 2)
 

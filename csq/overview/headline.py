@@ -1,13 +1,17 @@
 """Overview tiles: value, target, status, change against the previous period, and what is off target."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from csq.core.i18n import t
+from csq.metrics.calls import thresholds
 from csq.metrics.display import format_value, indicator_name
+from csq.metrics.engine import compute
+from csq.metrics.filters import Filter
 from csq.metrics.indicators import INDICATORS, formula, target_status
 from csq.metrics.results import Result
+from csq.store import Store
 from csq.store.settings import Target
 
 HEADLINE: tuple[str, ...] = (
@@ -15,6 +19,18 @@ HEADLINE: tuple[str, ...] = (
     "fcr_rate", "complaint_rate", "csat_rate", "nps",
     "survey_response_rate", "qa_score", "training_pass_rate", "action_on_time_rate",
 )
+# Optional tiles, by record kind: every indicator of a kind that no headline tile reads (calls, callbacks, the QA
+# sample: records many centers never import) is a tile where the store holds that kind, so a center without calls
+# sees no empty telephony tiles and a newly registered kind's indicators get tiles without Overview code. SERVQUAL
+# is left out: a questionnaire fielded once or twice a year, read by dimension on the Evaluation page.
+ALWAYS_KINDS: frozenset[str] = frozenset(INDICATORS[k].kind for k in HEADLINE)
+UNTILED_KINDS: frozenset[str] = frozenset({"servqual"})
+OPTIONAL_KINDS: tuple[str, ...] = tuple(dict.fromkeys(
+    i.kind for i in INDICATORS.values() if i.kind not in ALWAYS_KINDS | UNTILED_KINDS))
+# What an optional kind's figures depend on beyond their formula, shown beside the figure: the telephony thresholds.
+_NOTES: dict[str, Callable[[Store, str, str], str | None]] = {
+    "calls": lambda store, key, lang: thresholds(store).note(key, lang),
+}
 _STATUS_COLOUR = {"green": "green", "amber": "orange", "red": "red"}
 _STATUS_ICON = {"green": "●", "amber": "▲", "red": "■"}
 
@@ -34,6 +50,32 @@ class Tile:
     help: str
     formula_md: str
     status_text: str = ""    # the status as plain text ('● on target'), for lists that render no markdown
+    note: str = ""           # what the figure depends on beyond its formula: a threshold ('answered within 20 s')
+
+
+def kinds_with_data(store: Store) -> frozenset[str]:
+    """Return the optional kinds whose indicators have an n over the whole store (all months, no filter)."""
+    keys = [k for k, i in INDICATORS.items() if i.kind in OPTIONAL_KINDS]
+    if not keys:
+        return frozenset()
+    found = compute(store, Filter(), (), keys)[0]
+    return frozenset(INDICATORS[k].kind for k in keys if found.n(k) > 0)
+
+
+def tile_keys(present: Collection[str]) -> tuple[str, ...]:
+    """Return the Overview's tile keys: the headline, then each indicator of an optional kind in `present`."""
+    return HEADLINE + tuple(k for k, i in INDICATORS.items()
+                            if i.kind in OPTIONAL_KINDS and i.kind in present and k not in HEADLINE)
+
+
+def tile_notes(store: Store, keys: Collection[str], lang: str) -> dict[str, str]:
+    """Return what a tile's figure depends on beyond its formula (the telephony thresholds), keyed by indicator."""
+    out = {}
+    for k in keys:
+        note = _NOTES[INDICATORS[k].kind](store, k, lang) if INDICATORS[k].kind in _NOTES else None
+        if note:
+            out[k] = note
+    return out
 
 
 def format_delta(key: str, now: float | None, before: float | None, lang: str) -> str | None:
@@ -61,8 +103,9 @@ def format_target(key: str, target: Target | None, lang: str) -> str:
     return f"{t('target', lang)} {sign} {format_value(key, target.target, lang)}"
 
 
-def tile(key: str, current: Result, previous: Result | None, target: Target | None, lang: str) -> Tile:
-    """Return the tile of one indicator for the current and previous period."""
+def tile(key: str, current: Result, previous: Result | None, target: Target | None, lang: str,
+         note: str = "") -> Tile:
+    """Return the tile of one indicator for the current and previous period (`note`: its threshold, if any)."""
     ind = INDICATORS[key]
     value, n = current.value(key), current.n(key)
     before = previous.value(key) if previous else None
@@ -78,10 +121,11 @@ def tile(key: str, current: Result, previous: Result | None, target: Target | No
     arrow = "auto" if delta is None or delta.startswith(("+", "-")) else "off"  # no arrow for "no change"
     if arrow == "off":
         delta_color = "off"  # no change is neither good nor bad: grey, not the colour of a fall
+    noted = f"\n\n{note}" if note else ""
     return Tile(key, indicator_name(key, lang), format_value(key, value, lang), delta,
                 delta_color, arrow, status, status_md, f"{formula(key, lang)}  \n{prev_txt}",
-                f"**{indicator_name(key, lang)}**\n\n{formula(key, lang)}\n\nn = {n:,}",
-                f"{_STATUS_ICON.get(status or '', '○')} {state}")
+                f"**{indicator_name(key, lang)}**\n\n{formula(key, lang)}{noted}\n\nn = {n:,}",
+                f"{_STATUS_ICON.get(status or '', '○')} {state}", note)
 
 
 @dataclass(frozen=True)
