@@ -8,7 +8,7 @@ from csq.metrics.asof import as_of
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.grouping import grouping
 from csq.store import Store
-from csq.store.queries import Part, SqlFiles, arrow
+from csq.store.queries import Part, Runner, SqlFiles, arrow
 from csq.store.settings import setting_int
 
 SQL = SqlFiles(__package__)
@@ -39,12 +39,12 @@ def callback_flags(store: Store, moment: datetime | None = None, days: int | Non
                       no_issue=("?", [list(NO_OPEN_ISSUE)]))
 
 
-def run_callbacks(store: Store, f: Filter, by: Sequence[str], ctx: object = None) -> list[dict[str, object]]:
-    """Return the callbacks query's rows: one per group, each callback indicator and its n."""
+def run_callbacks(store: Store, f: Filter, by: Sequence[str], run: Runner = arrow) -> list[dict[str, object]]:
+    """Return the callbacks query's rows: one per group, each callback indicator and its n, run by `run`."""
     groups = grouping(by, CALLBACK_DIMS, CALLBACK_MOMENT)
     if groups is None:
         return []
     where = build_where(f, CALLBACK_DIMS, CALLBACK_MOMENT)
     flags = callback_flags(store)
     sql, params = SQL.render("callbacks", flags=flags, groups=groups[0], group_names=groups[1], where=where.part)
-    return arrow(store, sql, params).to_pylist()
+    return run(store, sql, params, None).to_pylist()
