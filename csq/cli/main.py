@@ -6,12 +6,25 @@ import os
 import sys
 from collections.abc import Sequence
 
-from csq.cli.commands import actions, bench, demo, imports, kpi, report, scorecard, servqual, settings, spc, staffing
+from csq.cli.commands import (
+    actions,
+    bench,
+    demo,
+    imports,
+    kpi,
+    qa_sample,
+    report,
+    scorecard,
+    servqual,
+    settings,
+    spc,
+    staffing,
+)
 from csq.cli.common import report_error
 from csq.errors import CsqError
 from csq.store.connection import default_db_path
 
-COMMANDS = (demo, imports, kpi, servqual, scorecard, spc, actions, report, settings, bench, staffing)
+COMMANDS = (demo, imports, kpi, servqual, scorecard, spc, actions, report, settings, bench, staffing, qa_sample)
 
 
 def common_options(defaults: bool) -> argparse.ArgumentParser:

@@ -218,3 +218,16 @@ class SafeWorkbook:
         """Return the finished workbook's bytes."""
         self.book.close()
         return self._buf.getvalue()
+
+
+def xlsx_bytes(tbl: pa.Table, sheet: str = "csq") -> bytes:
+    """Return the table as a one-sheet .xlsx (header row, then the rows), every text a string cell (SafeWorkbook)."""
+    book = SafeWorkbook()
+    ws = book.book.add_worksheet(sheet[:31])
+    names = tbl.column_names
+    for j, name in enumerate(names):
+        book.cell(ws, 0, j, name, header=True)
+    for i, row in enumerate(tbl.to_pylist(), start=1):
+        for j, name in enumerate(names):
+            book.cell(ws, i, j, row[name])
+    return book.close()

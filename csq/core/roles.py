@@ -9,10 +9,10 @@ ROLES = ("viewer", "analyst", "manager", "admin")
 
 _MAY: dict[str, frozenset[str]] = {
     "viewer": frozenset(),
-    "analyst": frozenset({"import", "rollback", "preset", "action"}),
-    "manager": frozenset({"action", "target"}),
+    "analyst": frozenset({"import", "rollback", "preset", "action", "qa_sample"}),
+    "manager": frozenset({"action", "target", "qa_sample"}),
     "admin": frozenset({"import", "rollback", "preset", "action", "target", "settings", "unmask", "audit",
-                        "purge"}),
+                        "purge", "qa_sample"}),
 }
 
 
@@ -21,6 +21,7 @@ _DOING: dict[str, str] = {
     "import": "import data", "rollback": "roll back an import", "preset": "change import presets",
     "action": "change improvement actions", "target": "change targets", "settings": "change settings",
     "unmask": "see personal data", "audit": "read the audit log", "purge": "purge data",
+    "qa_sample": "draw the weekly QA sample",
 }
 
 
@@ -31,7 +32,8 @@ def local_role() -> str:
 
 
 def may(role: str, what: str) -> bool:
-    """Return True when `role` may do `what` (import, rollback, preset, action, target, settings, unmask, audit, purge)."""
+    """Return True when `role` may do `what` (import, rollback, preset, action, target, settings, unmask, audit, purge,
+    qa_sample)."""
     return what in _MAY.get(role, frozenset())
 
 

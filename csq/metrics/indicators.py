@@ -123,6 +123,11 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in (
        "still open. n = callbacks needing one whose limit has passed",
        "在时限内完成二次回访的回访数 ÷ 需要二次回访且时限（回访时间 + 二次回访天数，默认3天）已过的回访数。未接通、拒访、"
        "对服务或工程师态度不满意、或仍有遗留问题时需要二次回访。n = 需要二次回访且时限已过的回访数"),
+    # The weekly QA sample (SPEC §4d): a sampled ticket counts in the week or month of its created_at.
+    _i("qa_coverage_rate", "质检覆盖率", "QA sample coverage", "rate", "higher", "qa_sample",
+       "sampled tickets with a QA evaluation ÷ sampled tickets (the weekly QA sample in force; week or month of "
+       "the ticket's created_at). n = sampled tickets",
+       "已质检的抽样工单数 ÷ 抽样工单数（当前有效的每周质检抽样；按工单创建的周或月）。n = 抽样工单数"),
     # Telephony (SPEC §3): inbound calls in the month of queued_at; the thresholds are settings, shown with them.
     _i("calls_offered", "呼入量", "Calls offered", "count", None, "calls",
        "inbound calls, less abandons within the short-abandon threshold of their queue time. n = calls offered",

@@ -55,6 +55,8 @@ WRITERS: dict[str, str] = {
     "csq.monitoring.tickets.ticket_export": "Monitoring page: the whole breached/overdue list (deferred download)",
     "csq.ingest.inspection.rejected_csv": "the rejected rows as the raw CSV (library and tests)",
     "csq.ingest.inspection.rejected_downloads": "Import page: the rejected-rows download buttons",
+    "csq.core.exports.xlsx_bytes": "a table as a one-sheet .xlsx (sampling.sample_export)",
+    "csq.evaluation.sampling.sample_export": "`qa-sample --out FILE.csv|FILE.xlsx`, Evaluation page: QA sample downloads",
 }
 # Where each writer is called from (module file, name called). A call found elsewhere fails the scan.
 USES: set[tuple[str, str]] = {
@@ -70,6 +72,9 @@ USES: set[tuple[str, str]] = {
     ("app_pages/audit.py", "to_csv_bytes"),
     ("app_pages/import.py", "rejected_downloads"),
     ("app_pages/overview.py", "html_bytes"),
+    ("csq/core/exports.py", "SafeWorkbook"),            # xlsx_bytes
+    ("csq/evaluation/sampling.py", "to_csv_bytes"), ("csq/evaluation/sampling.py", "xlsx_bytes"),
+    ("csq/cli/commands/qa_sample.py", "sample_export"),
 }
 # Every download button on a page and the data it serves: a writer above, or a file that is no spreadsheet.
 DOWNLOADS: dict[str, set[str]] = {
@@ -324,5 +329,28 @@ def test_the_report_command_writes_safe_files(hostile_db: Path, tmp_path: Path) 
 
 def test_every_registered_writer_is_exercised_here() -> None:
     exercised = {"to_csv_bytes", "localised_csv_bytes", "csv_downloads", "SafeWorkbook", "to_xlsx", "to_html",
-                 "html_bytes", "write", "ticket_export", "rejected_csv", "rejected_downloads"}
+                 "html_bytes", "write", "ticket_export", "rejected_csv", "rejected_downloads", "xlsx_bytes",
+                 "sample_export"}
     assert {w.rsplit(".", 1)[1] for w in WRITERS} == exercised
+
+
+def test_the_qa_sample_files_defuse_every_hostile_cell(hostile_db: Path, tmp_path: Path) -> None:
+    # The hostile tickets T0…T7 (agents, teams, categories and customer names are the payloads) were created on
+    # 1–8 March 2025: weeks 2025-W09 (T0, T1) and 2025-W10 (T2…T7). Every ticket of an agent is drawn (one each).
+    from csq.evaluation import sampling
+
+    db = tmp_path / "h.duckdb"
+    db.write_bytes(hostile_db.read_bytes())
+    s = open_store(db)
+    try:
+        for week, shown in (("2025-W09", HOSTILE[:2]), ("2025-W10", HOSTILE[2:7])):
+            sampling.draw(s, week, user=EVIL_USER, role="admin")
+            for unmask in (False, True):
+                for lang in (None, "zh", "en"):
+                    _assert_defused(sampling.sample_export(s, week, "csv", unmask, lang), tuple(shown))
+                cells = _xlsx_cells(sampling.sample_export(s, week, "xlsx", unmask))
+                assert [c.text for c in cells if c.formula] == []
+                assert {h for h in shown if formula_like(h)} <= {c.text for c in cells}
+                assert all(c.kind in ("s", "inlineStr") and c.quoted for c in cells if formula_like(c.text))
+    finally:
+        s.close()
