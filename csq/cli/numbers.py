@@ -22,7 +22,9 @@ from csq.metrics.indicators import INDICATORS
 DECIMALS: dict[str, int] = {"rate": 6, "min": 4, "h": 4, "score": 4, "points": 4}
 # The telephony figures keep 9 decimals, as a control chart does: they are checked against an independent
 # computation from the CTI export to 1e-9 (issue 20).
-KEY_DECIMALS: dict[str, int] = {k: 9 for k in ("answer_rate", "abandon_rate", "service_level", "asa_s", "aht_s")}
+KEY_DECIMALS: dict[str, int] = {k: 9 for k in ("answer_rate", "abandon_rate", "service_level", "asa_s", "aht_s")
+                                 + ("callback_completion_rate", "callback_satisfaction_rate",
+                                    "callback_followup_on_time_rate")}  # callbacks too: checked to 1e-9 (issue 19)
 SPC_DECIMALS = 9
 P_VALUE_DIGITS = 4
 

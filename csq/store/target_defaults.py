@@ -95,6 +95,12 @@ DEFAULT_TARGETS: tuple[Target, ...] = (
            "行业惯例：措施按期完成率 ≥ 90%"),
     Target("servqual_gap", "higher", 0.0, 0.5, "SERVQUAL model: a gap of 0 means expectations are met",
            "SERVQUAL 模型：差距为 0 即达到期望"),
+    Target("callback_completion_rate", "higher", 0.95, 0.05, _CSQ_EN + "callbacks made ≥ 95 % of those planned and due",
+           _CSQ_ZH + "回访完成率 ≥ 95%"),
+    Target("callback_satisfaction_rate", "higher", 0.90, 0.05, "SPEC §4 · 详细服务方案 (satisfaction target 90 %), "
+           "applied to callbacks", "SPEC §4 · 详细服务方案（满意度目标90%），用于回访"),
+    Target("callback_followup_on_time_rate", "higher", 0.95, 0.05, _CSQ_EN + "second callbacks within the follow-up "
+           "limit (3 days, a setting) ≥ 95 %", _CSQ_ZH + "二次回访在时限（3天，为设置项）内完成 ≥ 95%"),
     Target("answer_rate", "higher", 0.95, 0.03, "industry convention: answer rate (接通率) ≥ 95 %",
            "行业惯例：接通率 ≥ 95%"),
     Target("abandon_rate", "lower", 0.05, 0.03, "industry convention: abandon rate (呼损率) ≤ 5 %",

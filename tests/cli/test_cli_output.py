@@ -109,8 +109,8 @@ def test_every_json_figure_keeps_the_places_of_its_unit(demo_copy: Path) -> None
             if ind.unit == "count":
                 assert isinstance(row[key], int), key
             elif row[key] is not None:
-                # telephony figures keep 9 decimals: checked to 1e-9 against the CTI export (issue 20)
-                assert _places(row[key]) <= (9 if ind.kind == "calls" else places[ind.unit]), (key, row[key])
+                # telephony and callback figures keep 9 decimals: checked to 1e-9 (issues 20 and 19)
+                assert _places(row[key]) <= (9 if ind.kind in ("calls", "callbacks") else places[ind.unit]), (key, row[key])
     for key in ("csat_rate", "frt_median_min", "tickets"):
         # A control chart keeps SPC_DECIMALS (9) whatever the unit: it is read to check SPEC §4b's arithmetic.
         for p in cli_json("spc", "--indicator", key, db=demo_copy):
