@@ -12,6 +12,7 @@ from csq.cli.commands import (
     demo,
     imports,
     kpi,
+    notify,
     qa_sample,
     report,
     scorecard,
@@ -19,12 +20,14 @@ from csq.cli.commands import (
     settings,
     spc,
     staffing,
+    watch,
 )
 from csq.cli.common import report_error
 from csq.errors import CsqError
 from csq.store.connection import default_db_path
 
-COMMANDS = (demo, imports, kpi, servqual, scorecard, spc, actions, report, settings, bench, staffing, qa_sample)
+COMMANDS = (demo, imports, kpi, servqual, scorecard, spc, actions, report, settings, bench, staffing, qa_sample,
+            watch, notify)
 
 
 def common_options(defaults: bool) -> argparse.ArgumentParser:
