@@ -9,6 +9,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "ntf_signal": ("{m} 控制图新信号（{k} 项）", "New control-chart signals in {m} ({k})"),
     "ntf_report": ("附件为 {q} 服务质量季度报告。", "The service-quality report of {q} is attached."),
     "ntf_report_hook": ("{q} 服务质量季度报告见 report.html 字段。", "The report of {q} is in the report.html field."),
-    "ntf_footer": ("本邮件由 python -m csq notify 发送；同一提醒只发送一次。",
+    "ntf_footer": ("本消息由 python -m csq notify 发送；同一提醒只发送一次。",
                    "Sent by python -m csq notify; each alert is sent once."),
 }
