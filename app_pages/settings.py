@@ -4,6 +4,7 @@ import streamlit as st
 
 from csq.configuration import calendars as calendar_edit
 from csq.configuration import editing as configuration
+from csq.configuration import numbers
 from csq.core import roles
 from csq.core.i18n import fmt_number, value_label
 from csq.core.kinds import CHANNELS, PRIORITIES, TYPES
@@ -71,11 +72,13 @@ def targets_section(ver: int) -> None:
     if c1.button(v.tr("settings_save_targets"), key="settings_save_targets", type="primary", disabled=not may_targets,
                  icon=":material/save:"):
         with widgets.reported():
-            configuration.save_targets(v.store, edited, role=v.role, user=user, lang=v.lang)
+            with v.writing() as store:
+                configuration.save_targets(store, edited, role=v.role, user=user, lang=v.lang)
             saved("settings_targets_saved")
     if c2.button(v.tr("settings_reset_targets"), key="settings_reset_targets", disabled=not may_targets,
                  icon=":material/restart_alt:"):
-        configuration.reset_targets(v.store, role=v.role, user=user)
+        with v.writing() as store:
+            configuration.reset_targets(store, role=v.role, user=user)
         saved("settings_targets_reset")
 
 
@@ -128,7 +131,8 @@ def rules_section(ver: int) -> None:
         if st.button(v.tr("settings_save_rules"), key="settings_save_rules", type="primary", disabled=not may_settings,
                      icon=":material/save:"):
             with widgets.reported():
-                configuration.save_sla_rules(v.store, edited, role=v.role, user=user)
+                with v.writing() as store:
+                    configuration.save_sla_rules(store, edited, role=v.role, user=user)
                 saved("settings_rules_saved")
 
 
@@ -195,13 +199,15 @@ def calendars_section(ver: int) -> None:
     if c1.button(v.tr("settings_save_calendars"), key="settings_save_calendars", type="primary",
                  disabled=not may_settings or edited is None, icon=":material/save:") and edited is not None:
         with widgets.reported():
-            calendar_edit.save_clock(v.store, edited, pauses, role=v.role, user=user)
+            with v.writing() as store:
+                calendar_edit.save_clock(store, edited, pauses, role=v.role, user=user)
             saved("settings_calendars_saved")
     if pick in clock.calendars and c2.button(v.tr("settings_delete_calendar"), key="settings_delete_calendar",
                                              disabled=not may_settings, icon=":material/delete:"):
         with widgets.reported():
-            calendar_edit.save_clock(v.store, {n: c for n, c in clock.calendars.items() if n != pick},
-                                     list(clock.pause_statuses), role=v.role, user=user)
+            with v.writing() as store:
+                calendar_edit.save_clock(store, {n: c for n, c in clock.calendars.items() if n != pick},
+                                         list(clock.pause_statuses), role=v.role, user=user)
             saved("settings_calendar_deleted")
 
 
@@ -222,8 +228,35 @@ def scoring_section(ver: int) -> None:
     if st.button(v.tr("settings_save_scoring"), key="settings_save_scoring", type="primary", disabled=not may_settings,
                  icon=":material/save:"):
         with widgets.reported():
-            configuration.save_scoring(v.store, new_w, new_b, role=v.role, user=user)
+            with v.writing() as store:
+                configuration.save_scoring(store, new_w, new_b, role=v.role, user=user)
             saved("settings_scoring_saved")
+
+
+def numbers_section(ver: int) -> None:
+    """Edit the telephony thresholds and the callback and QA-sample numbers; saved together, checked whole."""
+    st.subheader(v.tr("settings_numbers"))
+    st.caption(v.tr("settings_numbers_help"))
+    current = numbers.number_settings(v.store)
+    edited: dict[str, object] = {}
+    for group in ("telephony", "routine"):
+        st.markdown(f"**{v.tr(f'settings_num_{group}')}**")
+        shown = [n for n in current if n.group == group]
+        cols = st.columns(len(shown) if group == "telephony" else 3)
+        for i, n in enumerate(shown):
+            # Whole numbers are edited as ints, so a count is never stored as 5.0; seconds may take a decimal.
+            kind = (int, 1) if n.whole else (float, 1.0)
+            edited[n.key] = cols[i % len(cols)].number_input(
+                v.tr(f"settings_num_{n.key}"), min_value=kind[0](n.low), max_value=kind[0](n.high),
+                value=kind[0](n.value), step=kind[1], help=v.tr(f"settings_num_{n.key}_help"),
+                key=f"settings_num_{n.key}_{ver}", disabled=not may_settings)
+    changed = bool(numbers.changed_numbers(v.store, edited))
+    if st.button(v.tr("settings_save_numbers"), key="settings_save_numbers", type="primary",
+                 disabled=not (may_settings and changed), icon=":material/save:"):
+        with widgets.reported():
+            with v.writing() as store:
+                numbers.save_numbers(store, edited, role=v.role, user=user)
+            saved("settings_numbers_saved")
 
 
 def timezone_section(ver: int) -> None:
@@ -238,7 +271,8 @@ def timezone_section(ver: int) -> None:
     if c2.button(v.tr("settings_save_timezone"), key="settings_save_tz", disabled=not may_settings or tz == now,
                  width="stretch"):
         with widgets.reported():
-            configuration.save_timezone(v.store, str(tz), role=v.role, user=user)
+            with v.writing() as store:
+                configuration.save_timezone(store, str(tz), role=v.role, user=user)
             saved("settings_timezone_saved")
 
 
@@ -249,7 +283,8 @@ def reset_section() -> None:
     sure = st.checkbox(v.tr("settings_reset_confirm"), key="settings_reset_confirm", disabled=not may_settings)
     if st.button(v.tr("settings_reset_all"), key="settings_reset_all", disabled=not (may_settings and sure),
                  icon=":material/restart_alt:"):
-        configuration.reset_all(v.store, role=v.role, user=user)
+        with v.writing() as store:
+            configuration.reset_all(store, role=v.role, user=user)
         st.session_state.pop("settings_reset_confirm", None)
         saved("settings_reset_done")
 
@@ -269,6 +304,8 @@ st.divider()
 calendars_section(version)
 st.divider()
 scoring_section(version)
+st.divider()
+numbers_section(version)
 st.divider()
 timezone_section(version)
 st.divider()

@@ -2,8 +2,9 @@
 
 TEXT: dict[str, tuple[str, str]] = {
     "settings_intro": ("修改后立即生效，并记录到审计日志。", "Changes take effect at once and are written to the audit log."),
-    "settings_manager_note": ("你可以修改指标目标；SLA 规则、评分权重和时区只有管理员可以修改。",
-                              "You may edit the targets; SLA rules, scoring weights and the timezone need an "
+    "settings_manager_note": ("你可以修改指标目标；SLA 规则、日历、评分权重、话务阈值、回访与质检抽样数量和时区只有管理员可以修改。",
+                              "You may edit the targets; SLA rules, calendars, scoring weights, the telephony "
+                              "thresholds, the callback and QA-sample numbers and the timezone need an "
                               "administrator."),
     "settings_admin_only": ("只有管理员可以修改。", "Only an administrator may change this."),
     "settings_targets": ("指标目标", "Targets"),
@@ -142,4 +143,39 @@ TEXT: dict[str, tuple[str, str]] = {
     "sla_state_breached": ("超时", "breached"),
     "sla_state_inside": ("时限内", "inside the limit"),
     "sla_state_none": ("无时限", "no limit"),
+    "settings_numbers": ("话务阈值、客户回访与质检抽样", "Telephony thresholds, callbacks and QA sample"),
+    "settings_numbers_help": ("话务阈值用于呼入量、放弃率和服务水平，并显示在每个话务指标旁；回访与抽样数量用于每季度的回访计划和每周的质检抽样。"
+                              "所有数值一起校验，任何一个无效则都不保存。",
+                              "The thresholds count calls offered, abandons and the service level, and are shown "
+                              "beside every telephony figure; the numbers size the quarterly callback plan and the "
+                              "weekly QA sample. All values are checked together: if one is invalid, none is saved."),
+    "settings_num_telephony": ("话务阈值", "Telephony thresholds"),
+    "settings_num_routine": ("客户回访与质检抽样", "Callbacks and QA sample"),
+    "settings_num_short_abandon_s": ("短时放弃阈值（秒）", "Short-abandon threshold (s)"),
+    "settings_num_short_abandon_s_help": ("排队开始后在此秒数内（含）挂机的电话不计入呼入量。默认 5 秒。",
+                                          "A call abandoned within this many seconds of its queue time (inclusive) "
+                                          "is not a call offered. Default 5 s."),
+    "settings_num_service_level_s": ("服务水平阈值（秒）", "Service-level threshold (s)"),
+    "settings_num_service_level_s_help": ("等待不超过此秒数（含）即接通的电话计入服务水平。默认 20 秒（80/20）。",
+                                          "A call answered after waiting this many seconds or less (inclusive) "
+                                          "counts toward the service level. Default 20 s (80/20)."),
+    "settings_num_callbacks_per_agent": ("每季度每名工程师回访客户数", "Callbacks per engineer per quarter"),
+    "settings_num_callbacks_per_agent_help": ("每季度为每名在岗工程师抽取的回访客户数。默认 5。",
+                                              "Customers drawn each quarter for every active engineer. Default 5."),
+    "settings_num_callback_followup_days": ("二次回访时限（天）", "Second callback within (days)"),
+    "settings_num_callback_followup_days_help": ("需要二次回访的，须在首次回访后此天数内完成。默认 3 天。",
+                                                 "A callback that needs a second one must get it within this many "
+                                                 "days. Default 3."),
+    "settings_num_qa_sample_per_agent": ("每周每名坐席质检抽样数", "QA sample per agent per week"),
+    "settings_num_qa_sample_per_agent_help": ("每周从每名坐席当周创建的工单中抽取的质检数量。默认 5。",
+                                              "Tickets drawn each week from every agent's tickets of that week. "
+                                              "Default 5."),
+    "settings_num_qa_new_agent_factor": ("新坐席抽样倍数", "New agents' sample factor"),
+    "settings_num_qa_new_agent_factor_help": ("新坐席的抽样数 = 每周抽样数 × 此倍数。默认 2。",
+                                              "A new agent's sample is the weekly number times this. Default 2."),
+    "settings_num_qa_new_agent_days": ("新坐席：入职不满（天）", "New agent: hired less than (days)"),
+    "settings_num_qa_new_agent_days_help": ("入职不满此天数的坐席按新坐席抽样。默认 90 天。",
+                                            "Agents hired fewer than this many days before count as new. Default 90."),
+    "settings_save_numbers": ("保存阈值与数量", "Save thresholds and numbers"),
+    "settings_numbers_saved": ("话务阈值与回访、抽样数量已保存。", "Telephony thresholds and callback and QA-sample numbers saved."),
 }
