@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from csq.cli.commands import (
     actions,
     bench,
+    callbacks,
     demo,
     imports,
     kpi,
@@ -27,7 +28,7 @@ from csq.errors import CsqError
 from csq.store.connection import default_db_path
 
 COMMANDS = (demo, imports, kpi, servqual, scorecard, spc, actions, report, settings, bench, staffing, qa_sample,
-            watch, notify)
+            watch, notify, callbacks)
 
 
 def common_options(defaults: bool) -> argparse.ArgumentParser:
