@@ -19,6 +19,7 @@ from csq.metrics.facts import refresh, ticket_clock
 from csq.metrics.filters import Filter, build_where, parse_scope, scope_pairs
 from csq.metrics.grouping import group_label, grouping, ticket_join
 from csq.metrics.indicators import GROUP_FIELDS, INDICATORS
+from csq.metrics.qa_sample import run_qa_sample
 from csq.metrics.results import Figure, Result
 from csq.store import Store
 from csq.store.queries import Part, Runner, SqlFiles, arrow
@@ -206,6 +207,11 @@ def _run_calls(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> lis
     return run_calls(store, f, by, ctx.run)
 
 
+def _run_qa_sample(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
+    """Return the QA sample coverage query's rows (csq.metrics.qa_sample), run by the context's runner."""
+    return run_qa_sample(store, f, by, ctx.run)
+
+
 def _run_callbacks(store: Store, f: Filter, by: Sequence[str], ctx: _Context) -> list[Row]:
     """Return the callbacks query's rows (csq.metrics.callbacks), run by the context's runner."""
     return run_callbacks(store, f, by, ctx.run)
@@ -235,6 +241,7 @@ _SOURCES: dict[str, Callable[[Store, Filter, Sequence[str], _Context], list[Row]
     "actions": _run_actions,
     "servqual": _simple("servqual", {}, "s.responded_at", **servqual_parts()),
     "calls": _run_calls,
+    "qa_sample": _run_qa_sample,
     "callbacks": _run_callbacks,
 }
 

@@ -7,7 +7,7 @@ from csq.metrics.dimensions import ticket_dims
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.grouping import NO_TICKETS, grouping
 from csq.store import Store
-from csq.store.queries import SqlFiles, arrow
+from csq.store.queries import Runner, SqlFiles, arrow
 
 SQL = SqlFiles(__package__)
 # A sampled ticket counts in the week or month of its created_at (SPEC §3), as stored with the draw.
@@ -21,8 +21,8 @@ def sample_dims() -> dict[str, str]:
     return dims
 
 
-def run_qa_sample(store: Store, f: Filter, by: Sequence[str], ctx: object = None) -> list[dict[str, object]]:
-    """Return the coverage query's rows: one per group, qa_coverage_rate and its n (sampled tickets)."""
+def run_qa_sample(store: Store, f: Filter, by: Sequence[str], run: Runner = arrow) -> list[dict[str, object]]:
+    """Return the coverage query's rows, run by `run`: one per group, qa_coverage_rate and its n (sampled tickets)."""
     dims = sample_dims()
     groups = grouping(by, dims, SAMPLE_MOMENT)
     if groups is None:
@@ -34,4 +34,4 @@ def run_qa_sample(store: Store, f: Filter, by: Sequence[str], ctx: object = None
     sql, params = SQL.render("qa_coverage", groups=groups[0], group_names=groups[1],
                              where=build_where(f, dims, SAMPLE_MOMENT).part,
                              ticket_source="tickets_current" if "t." in used else NO_TICKETS)
-    return arrow(store, sql, params).to_pylist()
+    return run(store, sql, params, None).to_pylist()

@@ -101,6 +101,8 @@ DEFAULT_TARGETS: tuple[Target, ...] = (
            "applied to callbacks", "SPEC §4 · 详细服务方案（满意度目标90%），用于回访"),
     Target("callback_followup_on_time_rate", "higher", 0.95, 0.05, _CSQ_EN + "second callbacks within the follow-up "
            "limit (3 days, a setting) ≥ 95 %", _CSQ_ZH + "二次回访在时限（3天，为设置项）内完成 ≥ 95%"),
+    Target("qa_coverage_rate", "higher", 0.95, 0.05, _CSQ_EN + "the QA team evaluates ≥ 95 % of the weekly QA sample "
+           "(SPEC §4d)", _CSQ_ZH + "质检组完成每周质检抽样的 ≥ 95%（SPEC §4d）"),
     Target("answer_rate", "higher", 0.95, 0.03, "industry convention: answer rate (接通率) ≥ 95 %",
            "行业惯例：接通率 ≥ 95%"),
     Target("abandon_rate", "lower", 0.05, 0.03, "industry convention: abandon rate (呼损率) ≤ 5 %",

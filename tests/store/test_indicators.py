@@ -28,6 +28,7 @@ SPEC_KEYS = [
     "survey_response_rate", "qa_score", "qa_critical_fail_rate", "training_pass_rate", "action_on_time_rate",
     "servqual_gap",
     "callback_completion_rate", "callback_satisfaction_rate", "callback_followup_on_time_rate",   # issue 19
+    "qa_coverage_rate",   # issue 19, the QA sample
     "calls_offered", "answer_rate", "abandon_rate", "service_level", "asa_s", "aht_s",   # telephony, issue 20
 ]
 

@@ -40,9 +40,9 @@ def _old_store(path: Path) -> Path:
 def test_every_directional_indicator_has_one_default_target_with_a_source_in_both_languages() -> None:
     directional = {k for k, ind in INDICATORS.items() if ind.better is not None}
     # SPEC §3: 23 indicators, only `tickets` has no better direction; and 6 telephony ones, calls_offered without;
-    # and the 3 callback rates (issue 19)
-    assert len(directional) == 30
-    assert len(DEFAULT_TARGETS) == len(DEFAULTS) == 30 and set(DEFAULTS) == directional
+    # and the 3 callback rates and qa_coverage_rate (issue 19)
+    assert len(directional) == 31
+    assert len(DEFAULT_TARGETS) == len(DEFAULTS) == 31 and set(DEFAULTS) == directional
     assert (DEFAULTS["service_level"].direction, DEFAULTS["service_level"].target) == ("higher", 0.8)  # 80/20
     for t in DEFAULT_TARGETS:
         assert t.direction == INDICATORS[t.indicator].better, t.indicator
@@ -81,7 +81,7 @@ def test_an_old_store_gains_the_missing_defaults_and_keeps_what_the_user_set(tmp
     store = open_store(_old_store(tmp_path / "old.duckdb"))
     assert store.scalar("SELECT max(version) FROM schema_version") == latest_version()
     now = settings.targets(store)
-    assert set(now) == set(DEFAULTS)  # 4 old defaults + nps kept, 25 added
+    assert set(now) == set(DEFAULTS)  # 4 old defaults + nps kept, 26 added
     edited = now["csat_rate"]
     assert (edited.target, edited.warning) == (0.85, 0.05)
     assert edited.source == "edited before csq recorded sources (not the default)"
@@ -90,7 +90,7 @@ def test_an_old_store_gains_the_missing_defaults_and_keeps_what_the_user_set(tmp
     for key in ("frt_median_min", "survey_response_rate", "training_pass_rate", "fcr_rate", "art_p90_h"):
         assert now[key] == DEFAULTS[key], key  # unchanged old rows get the default's source
     added = store.rows("SELECT details FROM audit_log WHERE action = 'settings.targets_added'")
-    assert len(json.loads(added[0][0])["added"]) == 30 - 5
+    assert len(json.loads(added[0][0])["added"]) == 31 - 5
     store.close()
     store = open_store(tmp_path / "old.duckdb")  # a second open migrates nothing and changes nothing
     assert settings.targets(store) == now
@@ -155,7 +155,7 @@ def test_the_settings_table_stamps_edits_and_keeps_a_typed_source(store: Store) 
 
 def test_reset_restores_every_default_and_forgets_removals(store: Store) -> None:
     settings.set_targets(store, [Target("csat_rate", "higher", 0.75, 0.1)], "mgr", role="manager", today=DAY)
-    assert set(settings.targets(store)) == {"csat_rate"} and len(settings.cleared_targets(store)) == 29
+    assert set(settings.targets(store)) == {"csat_rate"} and len(settings.cleared_targets(store)) == 30
     settings.reset_defaults(store, "boss", role="admin")
     assert settings.targets(store) == DEFAULTS and settings.cleared_targets(store) == {}
     settings.set_targets(store, [], "mgr", role="manager", today=DAY)
