@@ -51,7 +51,8 @@ else:
     sure = st.checkbox(v.tr("purge_confirm"), key="purge_sure")
     if st.button(v.tr("purge_button"), key="purge_go", type="primary", disabled=not sure):
         with widgets.reported():
-            removed = retention.purge_before(v.store, cutoff, v.role, v.user)
+            with v.writing() as store:
+                removed = retention.purge_before(store, cutoff, v.role, v.user)
             state.data_changed()
             st.success(v.tr("purge_done", what=", ".join(f"{audit.key_label(k, v.lang)} {n:,}"
                                                          for k, n in removed.items() if n)))
@@ -65,5 +66,6 @@ else:
     batch = st.selectbox(v.tr("purge_raw_batch"), list(names), key="purge_raw_batch", format_func=names.get)
     if st.button(v.tr("purge_raw_button"), key="purge_raw_go"):
         with widgets.reported():
-            done = retention.purge_raw_file(v.store, int(batch), v.role, v.user)
+            with v.writing() as store:
+                done = retention.purge_raw_file(store, int(batch), v.role, v.user)
             st.success(v.tr("purge_raw_done", path=done["path"], bytes=f"{done['bytes']:,}"))

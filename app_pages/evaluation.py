@@ -125,9 +125,10 @@ def weights_editor() -> None:
         if st.form_submit_button(v.tr("ev_save"), key="ev_save_weights", type="primary"):
             with widgets.reported():
                 scorecard.validate_weights(new_w)
-                scorecard.set_weights(v.store, new_w, v.user, role=v.role)
-                scorecard.set_grade_bands(v.store, new_b, v.user, role=v.role)
-                scorecard.set_min_n(v.store, int(least), v.user, role=v.role)
+                with v.writing() as store:
+                    scorecard.set_weights(store, new_w, v.user, role=v.role)
+                    scorecard.set_grade_bands(store, new_b, v.user, role=v.role)
+                    scorecard.set_min_n(store, int(least), v.user, role=v.role)
                 st.success(v.tr("ev_saved"))
                 st.rerun()
 

@@ -173,8 +173,9 @@ def do_commit(insp: preview.Inspection, data: bytes, fid: str, skip: bool) -> No
     """Commit the file with a progress bar; report the outcome."""
     bar = st.progress(0.0, text=v.tr("import_stage_start"))
     with widgets.reported():
-        res = preview.commit(v.store, insp, data, role=v.role, skip_bad_rows=skip, user=v.user or None,
-                             on_stage=lambda s: bar.progress(STAGES.get(s, 0.5), text=v.tr(f"import_stage_{s}")))
+        with v.writing() as store:
+            res = preview.commit(store, insp, data, role=v.role, skip_bad_rows=skip, user=v.user or None,
+                                 on_stage=lambda s: bar.progress(STAGES.get(s, 0.5), text=v.tr(f"import_stage_{s}")))
         if res.status == "committed":
             finish(fid, ("success", v.tr("import_committed", file=res.file, n=fmt_number(res.rows_loaded, v.lang),
                                          batch=res.batch_id, replaced=fmt_number(res.rows_replaced, v.lang))))
@@ -215,7 +216,8 @@ def preset_section(m: Mapping, fid: str) -> None:
     if c2.button(v.tr("import_save_preset"), key=f"import_save_preset_{fid}", width="stretch",
                  icon=":material/bookmark_add:"):
         with widgets.reported():
-            preview.save_preset(v.store, name, m, role=v.role, user=v.user or None)
+            with v.writing() as store:
+                preview.save_preset(store, name, m, role=v.role, user=v.user or None)
             st.success(v.tr("import_preset_saved", name=name.strip()))
 
 
@@ -355,7 +357,8 @@ def history_tab() -> None:
             st.warning(v.tr("import_rollback_confirm_first"))
             return
         with widgets.reported():
-            done = history.rollback(v.store, pick, role=v.role, user=v.user or None)
+            with v.writing() as store:
+                done = history.rollback(store, pick, role=v.role, user=v.user or None)
             st.session_state.setdefault("import_messages", []).append(("success", v.tr(
                 "import_rolled_back", batch=pick, removed=fmt_number(done["rows_removed"], v.lang),
                 restored=fmt_number(done["rows_restored"], v.lang))))

@@ -46,7 +46,8 @@ def flash(text: str) -> None:
 def run_write(fn, *args, **kwargs) -> dict | None:
     """Return the result of an action write, or show the error and return None."""
     with widgets.reported():
-        return fn(v.store, *args, role=v.role, user=v.user or None, **kwargs)
+        with v.writing() as store:
+            return fn(store, *args, role=v.role, user=v.user or None, **kwargs)
     return None
 
 
@@ -277,7 +278,8 @@ def import_panel() -> None:
         st.caption(v.tr("impr_import_help"))
         up = st.file_uploader(v.tr("impr_import_file"), type=["csv", "xlsx", "xls"], key="impr_import_file")
         if up is not None and st.button(v.tr("impr_import_go"), key="impr_import_go"):
-            result = import_bytes(v.store, up.getvalue(), up.name, "actions", user=v.user or None, role=v.role)
+            with v.writing() as store:
+                result = import_bytes(store, up.getvalue(), up.name, "actions", user=v.user or None, role=v.role)
             if result.status == "committed":
                 flash(v.tr("impr_import_done", n=result.rows_loaded, b=result.batch_id))
             elif result.status == "duplicate":

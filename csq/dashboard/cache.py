@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from csq.metrics import choices, engine, sla
+from csq.metrics import choices, engine, sla, writer
 from csq.metrics.choices import Catalog
 from csq.metrics.filters import Filter
-from csq.store import Store, batches, open_store, settings
+from csq.store import Store, batches, published, settings
 from csq.store.connection import default_db_path
 from csq.store.settings import Target
 
@@ -23,17 +24,24 @@ Version = tuple[str, int]
 
 def data_version(store: Store) -> Version:
     """Return the cache key of the store's current data: (resolved path, data version)."""
-    return (str(store.path.resolve()), store.data_version())
+    return (str(store.home.resolve()), store.data_version())
 
 
-@st.cache_resource(show_spinner=False)
-def _store_at(path: str) -> Store:
-    return open_store(path)
+# A few copies stay open: a session keeps the one its last run read until its next run (csq.store.published).
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _copy_at(path: str, origin: str) -> Store:
+    snap = next(s for s in published.snapshots(Path(origin)) if str(s.path) == path)
+    return published.open_snapshot(snap, Path(origin))
 
 
 def get_store() -> Store:
-    """Return the process-wide Store for $CSQ_DB or data/csq.duckdb (one connection; a cursor per query)."""
-    return _store_at(str(default_db_path()))
+    """Return a read-only Store on the newest published copy of $CSQ_DB or data/csq.duckdb (SPEC §9).
+
+    The dashboard never holds the store's own lock: every run reads the copy that was newest when it began,
+    and writes go through View.writing(). Each copy has one connection and a cursor per query.
+    """
+    db = default_db_path()
+    return _copy_at(str(writer.newest_copy(db).path), str(db))
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=512, show_spinner=False)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from csq.core import auth, roles
 from csq.core.i18n import t
+from csq.metrics import writer
 from csq.store import Store
 from csq.store import audit as audit_log
 from csq.store.connection import current_user
@@ -51,6 +52,7 @@ def identity(store: Store, lang: str) -> Identity:
     who = Identity(auth.VerifiedName(auth.display_name(claims)), auth.role_from_claims(claims, config), False)
     auth.set_signed_in(who.user)
     if st.session_state.get("_csq_signed_in") != who:
-        audit_log.record_sign_in(store, who.user, who.role)
+        with writer.writing(store.home, f"csq dashboard (sign-in of {who.user})") as home:
+            audit_log.record_sign_in(home, who.user, who.role)
         st.session_state["_csq_signed_in"] = who
     return who

@@ -12,6 +12,7 @@ import streamlit as st
 from csq.core import roles
 from csq.core.i18n import DEFAULT_LANG, LANGS, t
 from csq.dashboard import cache
+from csq.metrics import writer
 from csq.metrics.choices import Catalog
 from csq.metrics.filters import Filter
 from csq.store import Store
@@ -62,7 +63,8 @@ class View:
         SPEC §9: the dashboard takes the write lock only for its own transaction. The data this run shows stay
         those of `self.version`; the next rerun reads the new version.
         """
-        yield self.store
+        with writer.writing(self.store.home, f"csq dashboard ({self.user or 'local user'})") as store:
+            yield store
 
     def may(self, what: str) -> bool:
         """Return True when the view's role may do `what` (a roles.may() permission)."""

@@ -111,6 +111,7 @@ def first_run(v: state.View) -> None:
     if st.button(t("load_demo", v.lang), key="load_demo", type="primary"):
         with reported():
             with st.spinner(t("loading_demo", v.lang)):
-                demo.generate(v.store, role=v.role)
+                with v.writing() as store:
+                    demo.generate(store, role=v.role)
             state.data_changed()  # pick the demo's months as the default period
             st.rerun()

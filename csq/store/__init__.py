@@ -17,13 +17,16 @@ from csq.store.settings import seed_defaults
 __all__ = ["Store", "default_db_path", "open_store"]
 
 
-def open_store(path: Path | str | None = None, read_only: bool = False) -> Store:
-    """Return an open, migrated Store; a read-only open of a missing or outdated store opens it for writing first."""
+def open_store(path: Path | str | None = None, read_only: bool = False, wait: float | None = None) -> Store:
+    """Return an open, migrated Store; a read-only open of a missing or outdated store opens it for writing first.
+
+    `wait` is how long to wait while another process holds the file (default $CSQ_LOCK_TIMEOUT).
+    """
     db = Path(path) if path is not None else default_db_path()
     if read_only and (not db.exists() or needs_migration(db)):
-        open_store(db, read_only=False).close()
+        open_store(db, read_only=False, wait=wait).close()
     created_folder = make_store_folder(db) if not read_only else False
-    store = Store(db, connect(db, read_only), read_only)
+    store = Store(db, connect(db, read_only, wait), read_only)
     if read_only:
         return store
     try:

@@ -83,6 +83,12 @@ class Store:
     path: Path
     con: duckdb.DuckDBPyConnection
     read_only: bool = False
+    origin: Path | None = None  # for a published copy (csq.store.published): the store it is a copy of
+
+    @property
+    def home(self) -> Path:
+        """Return the path of the store itself: this file, or the store a published copy was made from."""
+        return self.origin or self.path
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """Return a fresh cursor on the shared connection."""
@@ -154,8 +160,41 @@ def bump_data_version(cur: duckdb.DuckDBPyConnection) -> None:
         "SET value = CAST(CAST(settings.value AS BIGINT) + 1 AS VARCHAR)")
 
 
-def connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """Return a DuckDB connection to the file; raise StoreBusy naming the process that holds its lock."""
+def lock_timeout() -> float:
+    """Return how long a command waits for a store another process is writing ($CSQ_LOCK_TIMEOUT, default 30 s)."""
+    try:
+        return max(0.0, float(os.environ.get("CSQ_LOCK_TIMEOUT", "30")))
+    except ValueError:
+        return 30.0
+
+
+def connect(path: Path, read_only: bool, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Return a DuckDB connection to the file, waiting up to `wait` seconds (lock_timeout()) while another writes.
+
+    Raise StoreBusy naming the process that still holds the lock when the wait is over.
+    """
+    deadline = time.monotonic() + (lock_timeout() if wait is None else wait)
+    pause = 0.05
+    while True:
+        try:
+            return _connect_once(path, read_only)
+        except _Locked as locked:
+            if time.monotonic() >= deadline:
+                raise _busy(path, read_only, locked.text, (lock_timeout() if wait is None else wait)) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+
+class _Locked(Exception):
+    """DuckDB refused the file because another process holds its lock."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def _connect_once(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Return a DuckDB connection to the file, or raise _Locked when another process holds it."""
     try:
         if read_only:
             return duckdb.connect(str(path), read_only=True)
@@ -164,17 +203,59 @@ def connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
-            pid = _LOCK_PID.search(text)
-            who = f" (process {pid.group(1)})" if pid else ""
-            if read_only:  # a command that only reads: it wrote nothing because it never meant to
-                raise StoreBusy(
-                    f"The store {path} is in use by another process{who}, for example the dashboard, which "
-                    "holds it while it runs; it cannot be read now.",
-                    "Stop the dashboard or the other csq process and try again, or read a copy: copy the "
-                    "store file (and its .wal file, if any) and pass the copy with --db.") from None
-            raise StoreBusy(
-                f"The store {path} is in use by another process{who}; nothing was written.",
-                "Close the other csq process (for example the dashboard, or import from its Import page) "
-                "and try again.") from None
+            raise _Locked(text) from None
         raise CsqError(f"Cannot open the store {path}: {text}",
                        "Check that the path is a csq DuckDB file and is readable.") from None
+
+
+def _busy(path: Path, read_only: bool, text: str, waited: float) -> StoreBusy:
+    """Return the StoreBusy of a lock still held after `waited` seconds, naming who holds it."""
+    pid = _LOCK_PID.search(text)
+    who = f" (process {pid.group(1)}{holder_text(path, int(pid.group(1)))})" if pid else ""
+    after = f" for {waited:g} s" if waited else ""
+    if read_only:  # a command that only reads: it wrote nothing because it never meant to
+        return StoreBusy(
+            f"The store {path} is in use by another process{who}; it cannot be read now (waited{after or ' 0 s'}).",
+            "Try again when that process has finished (a csq import or settings change holds it only while it "
+            "writes), set CSQ_LOCK_TIMEOUT to wait longer, or stop a program that keeps it open.")
+    return StoreBusy(
+        f"The store {path} is in use by another process{who}; nothing was written (waited{after or ' 0 s'}).",
+        "Try again when that process has finished (a csq import or settings change holds it only while it "
+        "writes), set CSQ_LOCK_TIMEOUT to wait longer, or stop a program that keeps it open.")
+
+
+def holder_note(path: Path) -> Path:
+    """Return the file where the process writing the store says who it is (csq.metrics.writer writes it)."""
+    return path.with_name(path.name + ".writer")
+
+
+def holder_text(path: Path, pid: int) -> str:
+    """Return ', csq import by alice since 18:02:11' from the writer's note when it is that process's; else ''."""
+    try:
+        note = holder_note(path).read_text(encoding="utf-8").split("\t")
+    except OSError:
+        return ""
+    if len(note) != 4 or note[0] != str(pid):
+        return ""
+    return f", {note[2]} by {note[1]} since {note[3]}"
+
+
+def claim_note(path: Path, what: str) -> None:
+    """Write who now holds the store's write lock (pid, user, what, since) beside it; return nothing."""
+    line = "\t".join((str(os.getpid()), current_user(), what.replace("\t", " ") or "csq",
+                      time.strftime("%Y-%m-%d %H:%M:%S")))
+    try:
+        with owner_only():
+            holder_note(path).write_text(line, encoding="utf-8")
+    except OSError:
+        pass  # the note only improves a busy message; a read-only folder must not stop a write
+
+
+def release_note(path: Path) -> None:
+    """Remove this process's note of holding the store's write lock; return nothing."""
+    note = holder_note(path)
+    try:
+        if note.read_text(encoding="utf-8").split("\t", 1)[0] == str(os.getpid()):
+            note.unlink()
+    except OSError:
+        pass

@@ -23,7 +23,8 @@ FILE_MODE = 0o600
 FOLDER_MODE = 0o700
 DEFAULT_FOLDER = Path("data")
 # Names csq itself puts beside a store: DuckDB files and their companions, and the raw archive.
-_OWN_SUFFIXES = (".duckdb", ".duckdb.wal", ".duckdb.tmp", ".db", ".db.wal")
+_OWN_SUFFIXES = (".duckdb", ".duckdb.wal", ".duckdb.tmp", ".duckdb.published", ".duckdb.writer", ".db", ".db.wal",
+                 ".db.published", ".db.writer")
 _OWN_NAMES = {"raw"}
 
 _lock = threading.Lock()

@@ -71,10 +71,12 @@ def test_import_while_another_process_holds_the_store_exits_3(tmp_path: Path) ->
         stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "HELD"
-        proc = run_cli("import", str(SAMPLES / "training_2025Q1.csv"), "--kind", "training", db=db, process=True)
+        quick = {"CSQ_LOCK_TIMEOUT": "0.5"}
+        proc = run_cli("import", str(SAMPLES / "training_2025Q1.csv"), "--kind", "training", db=db, process=True,
+                       env=quick)
         assert proc.returncode == 3
         assert "in use by another process" in proc.stderr and "Traceback" not in proc.stderr
-        assert run_cli("kpi", db=db, process=True).returncode == 3
+        assert run_cli("kpi", db=db, process=True, env=quick).returncode == 3
     finally:
         holder.kill()
         holder.wait()
