@@ -34,6 +34,7 @@ from csq.metrics.engine import (
 from csq.metrics.facts import linked_tickets
 from csq.metrics.filters import Filter, build_where
 from csq.metrics.indicators import INDICATORS
+from csq.metrics.qa_sample import SAMPLE_MOMENT, sample_dims
 from csq.store import Store
 from csq.store.queries import SqlFiles, arrow
 
@@ -192,6 +193,21 @@ def _calls(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Filte
     return read(store, keys, scopes, span, as_of)
 
 
+def _qa_sample(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Filter,
+               as_of: datetime | None) -> pa.Table:
+    """Return one row per sampled ticket in force (by its created_at): its scope matches and coverage, 1 or 0.
+
+    The sampled tickets are not among the linked ticket facts, so a scope on a ticket field reads the tickets.
+    """
+    dims = sample_dims()
+    matches = _matches(scopes, dims, SAMPLE_MOMENT)
+    sql, p = METRICS_SQL.render("qa_coverage", groups=(f"s.ticket_id AS g_id, {SAMPLE_MOMENT} AS g_at, {matches[0]}",
+                                                       matches[1]),
+                                group_names="g_id, g_at, " + _names(scopes),
+                                where=build_where(span, dims, SAMPLE_MOMENT).part, ticket_source="tickets_current")
+    return arrow(store, f"SELECT {_columns(keys, scopes)} FROM ({sql}) r", p)
+
+
 _READERS: dict[str, _Reader] = {
     "tickets": _tickets,
     "surveys": _surveys,
@@ -203,6 +219,7 @@ _READERS: dict[str, _Reader] = {
     "actions": _grouped("actions", ACTION_DIMS, "a.due_date", "a.action_id",
                         register=lambda store: {"_csq_scope": scope_table(store)}),
     "calls": _calls,
+    "qa_sample": _qa_sample,
 }
 
 

@@ -23,6 +23,7 @@ from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, call_dims, qa_dim
 from csq.metrics.engine import SURVEY_ANSWERED, SURVEY_MOMENT, SURVEY_SENT, scope_table, servqual_parts, ticket_query
 from csq.metrics.filters import Filter, Where, build_where, build_where_outside
 from csq.metrics.indicators import INDICATORS
+from csq.metrics.qa_sample import sample_dims
 from csq.store import Store, open_store
 from csq.store.batches import commit_records
 from csq.store.queries import SqlFiles, arrow
@@ -76,6 +77,8 @@ _REFERENCE = {
     # calls per call on the default thresholds (SPEC §3: short abandon 5 s, service level 20 s)
     "calls": _grouped("calls", call_dims(), "c.queued_at", "c.call_id", short_abandon_s=("?", [5.0]),
                       service_level_s=("?", [20.0])),
+    # the QA sample per sampled ticket, joined to every ticket (SPEC §4d)
+    "qa_sample": _grouped("qa_coverage", sample_dims(), "s.created_at", "s.ticket_id", ticket_source="tickets_current"),
 }
 
 
@@ -121,11 +124,25 @@ def _odd_tickets() -> pa.Table:
     return pa.Table.from_pylist(rows)
 
 
+def _sample_weeks(s: Store) -> None:
+    """Draw the QA sample of a week in each window, and evaluate the first three drawn tickets of each draw."""
+    from csq.evaluation import sampling
+
+    rows = []
+    for week in ("2025-W02", "2025-W25", "2025-W49"):
+        for t in sampling.draw(s, week, per_agent=2, role="admin").tickets[:3]:
+            rows.append({"evaluation_id": f"QS-{t.ticket_id}", "ticket_id": t.ticket_id, "agent": t.agent,
+                         "evaluated_at": t.created_at + timedelta(days=3), "criterion": "c", "score": 1.0,
+                         "max_score": 1.0, "critical": False})
+    commit_records(s, "qa", pa.Table.from_pylist(rows), source="fixture")
+
+
 @pytest.fixture
 def center(demo_copy):
     """The demo center with the odd tickets added."""
     s = open_store(demo_copy)
     commit_records(s, "tickets", _odd_tickets(), source="fixture")
+    _sample_weeks(s)
     yield s
     s.close()
 
