@@ -84,7 +84,9 @@ class Watcher:
         self.folder, self.db, self.rules, self.settle_s = folder, db, rules, settle_s
         self.stop = stop or threading.Event()
         self.wait: Wait = wait or self.stop.wait
-        self._skip = frozenset(p.resolve() for p in (rules.path,) if p is not None)
+        # The rules file and the mapping files it names may sit in the folder: they are not exports.
+        self._skip = frozenset(p.resolve() for p in (rules.path, *(r.mapping_path for r in rules.rules))
+                               if p is not None)
         self._unmatched: set[str] = set()
 
     def round(self) -> list[Handled]:
