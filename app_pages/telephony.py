@@ -8,6 +8,7 @@ from csq.dashboard import state, widgets
 from csq.metrics.calls import CALL_KEYS, thresholds
 from csq.metrics.display import format_value, indicator_name
 from csq.metrics.indicators import formula
+from csq.overview.headline import format_target
 from csq.telephony import charts as tel_charts
 from csq.telephony.quality import formula as quality_formula
 from csq.telephony.quality import queue_quality
@@ -35,13 +36,15 @@ def fv(key: str, value: float | None) -> str:
     return format_value(key, value, v.lang)
 
 
-for col, key in zip(st.columns(len(keys)), keys):
-    target = targets.get(key)
-    with col.container(border=True, height="stretch"):
+for i, key in enumerate(keys):
+    if i % 3 == 0:
+        cols = st.columns(3)  # three to a row: six in one row cut the longer names and values (273.5 秒) short
+    with cols[i % 3].container(border=True, height="stretch"):
         st.metric(indicator_name(key, v.lang), fv(key, current.value(key)),
                   help=f"{formula(key, v.lang)}\n\n{limits.describe(v.lang)}\n\nn = {current.n(key):,}")
-        st.caption(" · ".join((f"{v.tr('target')} {fv(key, target.target)}" if target else v.tr("status_none"),
-                               f"n = {current.n(key):,}")))
+        # The target with its direction, and the threshold this figure is counted on, beside the figure.
+        st.caption(" · ".join(x for x in (format_target(key, targets.get(key), v.lang), limits.note(key, v.lang),
+                                          f"n = {current.n(key):,}") if x))
 
 st.subheader(v.tr("tel_by_month"))
 monthly = v.kpis(f, ("month",), keys)
@@ -92,10 +95,10 @@ st.plotly_chart(tel_charts.heat_figure([(i.weekday, i.interval, i.gap) for i in 
                                        v.tr("tel_gap"), v.lang, percent=False, colorscale="RdBu", zmid=0),
                 key="tel_gap_chart")
 widgets.table(st, [{v.tr("tel_weekday"): tel_charts.weekday_name(i.weekday, v.lang), v.tr("tel_interval"): i.interval,
-                    v.tr("tel_calls"): round(i.calls, 1), "AHT (s)": None if i.aht_s is None else round(i.aht_s),
+                    v.tr("tel_calls"): round(i.calls, 1), v.tr("tel_aht_s"): None if i.aht_s is None else round(i.aht_s),
                     v.tr("tel_agents"): i.agents,
                     indicator_name("service_level", v.lang): fv("service_level", i.service_level),
-                    "ASA (s)": None if i.asa_s is None else round(i.asa_s, 1),
+                    v.tr("tel_asa_s"): None if i.asa_s is None else round(i.asa_s, 1),
                     v.tr("tel_headcount"): None if i.headcount is None else round(i.headcount, 1),
                     v.tr("tel_answered_by"): round(i.answered_by, 1),
                     v.tr("tel_gap"): None if i.gap is None else round(i.gap, 1)} for i in table.intervals],

@@ -35,11 +35,10 @@ class Thresholds:
         """Return the threshold one telephony indicator depends on, in words (None for ASA and AHT: neither)."""
         short, sl = _num(self.short_abandon_s), _num(self.service_level_s)
         zh = {"calls_offered": f"不含 {short} 秒内的短时放弃", "answer_rate": f"呼入量不含 {short} 秒内的短时放弃",
-              "abandon_rate": f"排队超过 {short} 秒后放弃", "service_level": f"{sl} 秒内接通（≤ {sl} 秒）"}
+              "abandon_rate": f"排队超过 {short} 秒后放弃", "service_level": f"等待 ≤ {sl} 秒即接通"}
         en = {"calls_offered": f"abandons within {short} s left out", "answer_rate": f"abandons within {short} s "
               "not offered", "abandon_rate": f"abandoned after {short} s", "service_level": f"answered within {sl} s"}
         return (zh if lang == "zh" else en).get(key)
-
 
 
 def _num(x: float) -> str:

@@ -65,7 +65,7 @@ def test_a_center_without_calls_sees_no_telephony_tiles_until_calls_arrive(store
     names = {indicator_name(k, "zh") for k in CALL_KEYS}
     assert indicator_name("tickets", "zh") in tiles(at)
     assert not names & set(tiles(at))            # no empty telephony tiles
-    assert "秒内接通" not in page_text(at)
+    assert "秒即接通" not in page_text(at)
 
     s = open_store(path)
     try:
@@ -81,4 +81,4 @@ def test_a_center_without_calls_sees_no_telephony_tiles_until_calls_arrive(store
     # One call, answered after 8 s: offered 1, service level 1 / 1.
     assert shown[indicator_name("calls_offered", "zh")] == "1"
     assert shown[indicator_name("service_level", "zh")] == "100.0%"
-    assert "20 秒内接通" in page_text(at)
+    assert "等待 ≤ 20 秒即接通" in page_text(at)

@@ -40,6 +40,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "tel_quality_none": ("筛选范围内没有关联工单的电话，无法按队列统计一次解决率和满意度。话务明细需含工单编号。",
                          "No call in these filters names a ticket, so FCR and CSAT cannot be shown by queue. The CTI "
                          "export needs a ticket number column."),
+    "tel_aht_s": ("平均处理时长（秒）", "AHT (s)"),
+    "tel_asa_s": ("平均应答速度（秒）", "ASA (s)"),
     "tel_inbound": ("呼入电话", "Inbound calls"),
     "tel_no_queue": ("（无队列）", "(no queue)"),
     "tel_linked": ("关联工单的电话", "Calls naming a ticket"),
