@@ -108,6 +108,7 @@ class NotifyConfig:
 
 
 def _refuse(path: Path, message: str, fix: str) -> InputRefused:
+    """Return the refusal of the configuration file, naming it."""
     return InputRefused(f"The configuration {path}: {message}", fix)
 
 

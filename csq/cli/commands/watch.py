@@ -65,6 +65,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         print(f"Watching {folder} every {args.interval:g} s ({where}).", file=sys.stderr, flush=True)
 
     def show(h: Handled) -> None:
+        """Print what became of one file as it happens: a JSON line with --json, else a line of text."""
         if args.json:
             print(json.dumps(h.as_dict(), ensure_ascii=False, default=str), flush=True)
         else:
