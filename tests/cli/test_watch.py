@@ -247,3 +247,13 @@ def test_the_loop_imports_what_appears_and_stops_cleanly_on_sigterm(inbox: Path,
     assert proc.returncode == 0, stderr
     assert "Stopped; every file taken was finished." in stderr
     assert "surveys.csv: committed" in stdout
+
+
+def test_a_second_watcher_on_the_same_folder_exits_3(inbox: Path, tmp_path: Path) -> None:
+    from csq.operations.inbox import watching
+
+    (inbox / "surveys.csv").write_bytes(SURVEYS.read_bytes())
+    with watching(inbox):      # the first watcher holds the folder's lock
+        out = run_cli("watch", str(inbox), "--once", "--settle", "0", db=tmp_path / "csq.duckdb")
+    assert out.returncode == 3 and "already watches" in out.stderr
+    assert (inbox / "surveys.csv").exists() and not (inbox / "done").exists()
