@@ -30,7 +30,10 @@ class Message:
     files: tuple[File, ...] = field(default_factory=tuple)
 
     def as_json(self) -> dict[str, object]:
-        """Return the webhook's JSON object: subject, text, each alert, and the report's HTML as text."""
+        """Return the webhook's JSON object: subject, text, each alert, and the report's HTML as text.
+
+        The Excel workbook is left out: it is binary, and the e-mail carries it.
+        """
         report = next((a for a in self.alerts if a.kind == REPORT), None)
         html = next((f for f in self.files if f.content_type == "text/html"), None)
         return {"source": "csq", "subject": self.subject, "text": self.text, "lang": self.lang,

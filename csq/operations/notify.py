@@ -83,9 +83,13 @@ def plan(store: Store, cfg: NotifyConfig, quarter: str | None = None) -> Plan:
     return Plan(lat, chosen, pending)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def report_files(store: Store, quarter: str, lang: str) -> tuple[File, ...]:
-    """Return the quarterly report as the files a message carries (csq.overview.report)."""
-    return (File(f"csq-report-{quarter}.html", "text/html", report.html_bytes(store, quarter, lang)),)
+    """Return the quarterly report as the files a message carries: HTML and Excel (csq.overview.report)."""
+    return (File(f"csq-report-{quarter}.html", "text/html", report.html_bytes(store, quarter, lang)),
+            File(f"csq-report-{quarter}.xlsx", XLSX, report.xlsx_bytes(store, quarter, lang)))
 
 
 def messages(store: Store, cfg: NotifyConfig, due: Plan) -> dict[str, Message | None]:

@@ -209,16 +209,17 @@ def test_email_and_webhook_get_the_report_and_alerts_once(db: Path, tmp_path: Pa
     body = next(p for p in mail.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
     assert "2025年6月 未达目标（1 项）" in body and "■ 投诉率 50.0% · 目标 ≤ 5.0% · 未达标 · n = 10" in body
     assert "2025年6月 控制图新信号（1 项）" in body
-    [attached] = [p for p in mail.walk() if p.get_filename()]
-    assert attached.get_filename() == "csq-report-2025Q2.html"
-    assert attached.get_payload(decode=True).decode().startswith("<!doctype html>")
+    files = {p.get_filename(): p.get_payload(decode=True) for p in mail.walk() if p.get_filename()}
+    assert set(files) == {"csq-report-2025Q2.html", "csq-report-2025Q2.xlsx"}
+    assert files["csq-report-2025Q2.html"].decode().lower().startswith("<!doctype html>")
+    assert files["csq-report-2025Q2.xlsx"][:4] == b"PK\x03\x04"      # a workbook is a zip
     # Webhook: one JSON post with the header from the environment, the same alerts and the report's HTML.
     [(headers, post)] = seen.posts
     assert headers["Authorization"] == TOKEN and headers["Content-Type"].startswith("application/json")
     assert _keys(post) == {COMPLAINT_OFF, COMPLAINT_TREND}
     trend = next(a for a in post["alerts"] if a["kind"] == "signal")
     assert "trend_of_6" in trend["rules"] and trend["value"] == pytest.approx(0.5)
-    assert post["report"]["quarter"] == "2025Q2" and post["report"]["html"].startswith("<!doctype html>")
+    assert post["report"]["quarter"] == "2025Q2" and post["report"]["html"].lower().startswith("<!doctype html>")
     assert _ledger(db) == {(*k, c) for k in (COMPLAINT_OFF, COMPLAINT_TREND, REPORT_Q2) for c in ("email", "webhook")}
     # A second run finds nothing new on either channel, and sends nothing.
     again = run_cli("notify", "--config", str(config), db=db)
