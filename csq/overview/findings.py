@@ -46,12 +46,14 @@ def trend_text(key: str, monthly: Mapping[str, Result], cov: Coverage, lang: str
 
     The month still in progress is named apart: its value is the month so far, not a whole month's.
     """
-    points = [(m, monthly[m].value(key)) for m in cov.complete_months
-              if m in monthly and monthly[m].n(key) > 0 and monthly[m].value(key) is not None]
+    points: list[tuple[str, float]] = []
+    for m in cov.complete_months:
+        value = monthly[m].value(key) if m in monthly and monthly[m].n(key) > 0 else None
+        if value is not None:
+            points.append((m, value))
     shown = " → ".join(f"{fmt_month(m, lang)} {format_value(key, v, lang)}" for m, v in points)
     if len(points) >= 2:
         first, last = points[0][1], points[-1][1]
-        assert first is not None and last is not None
         text = t("report_f_trend", lang, points=shown, dir=direction(key, last, first, lang),
                  change=_changed(key, last, first, lang) or format_delta(key, last, first, lang))
     else:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from csq.core.exports import SafeWorkbook
 from csq.core.months import Month, Period
@@ -59,7 +60,8 @@ def build(store: Store, quarter: str, lang: str = "zh") -> Report:
     running = cat.running
     cov = rf.coverage(monthly, months, running)
     rep = Report(quarter, lang, (months[0], months[-1]), (earlier[0], earlier[-1]) if before else None, moment,
-                 datetime.now().replace(microsecond=0), cov, rf.headline_table(current, previous, targets, lang))
+                 datetime.now().replace(microsecond=0), cov,
+                 rf.headline_table(current, previous, targets, lang, cov.partial))
     rep.coverage_table = rf.coverage_table(cov, lang)
     items = _quarter_actions(store, period.start.date(), _last_day(period))
     rep.findings = fd.findings(current, previous, monthly, cov, targets, items, lang)
@@ -72,7 +74,7 @@ def build(store: Store, quarter: str, lang: str = "zh") -> Report:
     rep.servqual, rep.servqual_text = rf.servqual_part(store, f, lang)
     rep.pareto = rf.pareto_tables(store, f, lang)
     rep.actions = rf.actions_tables(items, lang)
-    rep.scorecard, rep.scorecard_note = rf.scorecard_table(store, f, before, lang)
+    rep.scorecard = rf.scorecard_table(store, f, before, lang)
     shown = list(dict.fromkeys([*(s.key for s in rep.charts), *(k for p in rep.kinds
                                                                  for k, i in INDICATORS.items() if i.kind == p.kind)]))
     rep.formulas = [(indicator_name(k, lang), formula(k, lang)) for k in shown]
@@ -126,19 +128,19 @@ def to_xlsx(rep: Report) -> bytes:
     return book.close()
 
 
-def _write_table(book: SafeWorkbook, sheet: object, tab: Table) -> None:
+def _write_table(book: SafeWorkbook, sheet: Any, tab: Table) -> None:
     """Return nothing; write one table's header, rows and note onto its sheet."""
     for j, c in enumerate(tab.columns):
         book.cell(sheet, 0, j, c, header=True)
         width = max([len(str(c)), *(len(str(r[j] or "")) for r in tab.rows)]) + 2
-        sheet.set_column(j, j, min(max(width, 8), 60))  # type: ignore[attr-defined]
+        sheet.set_column(j, j, min(max(width, 8), 60))
     for i, r in enumerate(tab.rows, start=1):
         for j, v in enumerate(r):
             book.cell(sheet, i, j, v)
     if tab.note:
         book.cell(sheet, len(tab.rows) + 2, 0, tab.note)
     if tab.columns:
-        sheet.freeze_panes(1, 0)  # type: ignore[attr-defined]
+        sheet.freeze_panes(1, 0)
 
 
 def xlsx_bytes(store: Store, quarter: str, lang: str) -> bytes:

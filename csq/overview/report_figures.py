@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from csq.core.i18n import fmt_month, t
 from csq.evaluation import scorecard, servqual
@@ -105,10 +106,15 @@ def method_table(rep_formulas: Sequence[tuple[str, str]], lang: str) -> Table:
                                                          for name, text in rep_formulas])
 
 
-def headline_table(current: Result, previous: Result | None, targets: Mapping[str, Target], lang: str) -> Table:
-    """Return the Overview's tiles as a table: value, n, target, status, previous quarter and change."""
+def headline_table(current: Result, previous: Result | None, targets: Mapping[str, Target], lang: str,
+                   partial: bool = False) -> Table:
+    """Return the Overview's tiles as a table: value, n, target, status, previous quarter and change.
+
+    For a partial quarter the note warns that its counts cover less time than the whole quarter before it.
+    """
+    note = t("report_partial_compare", lang) if partial and previous is not None else ""
     return Table.of("headline", t("headline", lang), [_indicator_row(k, current, previous, targets, lang)
-                                                      for k in HEADLINE])
+                                                      for k in HEADLINE], note)
 
 
 def _indicator_row(key: str, current: Result, previous: Result | None, targets: Mapping[str, Target],
@@ -167,19 +173,18 @@ def sla_tables(store: Store, f: Filter, lang: str) -> list[Table]:
 
 def servqual_part(store: Store, f: Filter, lang: str) -> tuple[Table | None, str]:
     """Return Evaluation's SERVQUAL dimension table and its headline sentence (gaps, CI, respondents)."""
-    o = servqual.overview(store, f)
+    o: dict[str, Any] = servqual.overview(store, f)
     if not o["respondents"]:
         return None, t("ev_sq_none", lang)
-    p = round(float(o["confidence"]) * 100)  # type: ignore[arg-type]
-    text = t("report_servqual_text", lang, w=tb.num(o["weighted_gap"], lang, sign=True),  # type: ignore[arg-type]
-             lo=tb.num(o["weighted_ci_low"], lang, sign=True), hi=tb.num(o["weighted_ci_high"], lang, sign=True),  # type: ignore[arg-type]
-             p=p, u=tb.num(o["unweighted_gap"], lang, sign=True), n=f"{o['respondents']:,}")  # type: ignore[arg-type]
-    worst = servqual.biggest_gap(o["dimensions"])  # type: ignore[arg-type]
+    text = t("report_servqual_text", lang, w=tb.num(o["weighted_gap"], lang, sign=True),
+             lo=tb.num(o["weighted_ci_low"], lang, sign=True), hi=tb.num(o["weighted_ci_high"], lang, sign=True),
+             p=round(o["confidence"] * 100), u=tb.num(o["unweighted_gap"], lang, sign=True),
+             n=f"{o['respondents']:,}")
+    worst: dict[str, Any] | None = servqual.biggest_gap(o["dimensions"])
     if worst is not None:
         text += " " + t("report_servqual_worst", lang, d=tb.dim_name(str(worst["dimension"]), lang),
-                        g=tb.num(worst["gap"], lang, sign=True))  # type: ignore[arg-type]
-    rows = tb.dimension_rows(o["dimensions"], lang, float(o["confidence"]))  # type: ignore[arg-type]
-    return Table.of("servqual", "SERVQUAL", rows), text
+                        g=tb.num(worst["gap"], lang, sign=True))
+    return Table.of("servqual", "SERVQUAL", tb.dimension_rows(o["dimensions"], lang, o["confidence"])), text
 
 
 def pareto_tables(store: Store, f: Filter, lang: str) -> list[Table]:
@@ -252,12 +257,12 @@ def actions_tables(items: Sequence[tuple[Mapping[str, object], EffectCheck | Non
                      columns=None if checks else empty[:1])]
 
 
-def scorecard_table(store: Store, f: Filter, previous: Filter | None, lang: str) -> tuple[Table, str]:
-    """Return Evaluation's team scorecard (score, grade, rank, change, components) and its grade note."""
+def scorecard_table(store: Store, f: Filter, previous: Filter | None, lang: str) -> Table:
+    """Return Evaluation's team scorecard (score, grade, rank, change, components) with its grade note."""
     rows = scorecard.scorecard(store, f, "team", previous)
     shown = tb.scorecard_rows(rows, "team", lang)
     if not shown:
-        return Table("scorecard", t("report_scorecard", lang), (), (), t("ev_no_scorecard", lang)), ""
+        return Table("scorecard", t("report_scorecard", lang), (), (), t("ev_no_scorecard", lang))
     note = tb.grade_note(rows, scorecard.grade_bands(store), lang) + " " + \
         t("ev_min_n_note", lang, n=scorecard.min_n(store))
-    return Table.of("scorecard", t("report_scorecard", lang), shown, note), note
+    return Table.of("scorecard", t("report_scorecard", lang), shown, note)

@@ -141,7 +141,6 @@ class Report:
     pareto: list[Table] = field(default_factory=list)
     actions: list[Table] = field(default_factory=list)
     scorecard: Table | None = None
-    scorecard_note: str = ""
     formulas: list[tuple[str, str]] = field(default_factory=list)
     method_table: Table | None = None
 

@@ -112,4 +112,6 @@ def test_a_quarter_in_progress_is_reported_as_such(built: dict) -> None:
     assert rep.coverage.running == "2025-12" and rep.coverage.partial
     assert rep.coverage.complete_months == ("2025-10", "2025-11")
     assert "Dec 2025 is still in progress" in (rep.coverage_table.note if rep.coverage_table else "")
-    assert not built["2025Q3"].coverage.partial
+    # Its counts cover fewer days than the whole quarter before it: the headline table says so.
+    assert rep.headline.note.startswith("The quarter is incomplete: counts such as tickets")
+    assert not built["2025Q3"].coverage.partial and built["2025Q3"].headline.note == ""

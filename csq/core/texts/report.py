@@ -19,6 +19,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "report_partial": ("本季度数据不完整。", "The quarter is incomplete."),
     "report_running": ("{m} 尚未结束，其数值为月初至今。", "{m} is still in progress; its figures are the month so far."),
     "report_missing": ("有数据的月份：{with_}；没有数据：{months}。", "Months with data: {with_}; no data for {months}."),
+    "report_partial_compare": ("本季度尚不完整：工单量、呼入量等计数所覆盖的天数少于上季度，与上季度的差值不能直接比较。",
+                               "The quarter is incomplete: counts such as tickets and calls offered cover fewer days "
+                               "than the whole previous quarter, so their change is not like for like."),
     "report_no_previous": ("数据开始于上季度之后，因此不与上季度比较。",
                            "The data starts after the previous quarter began, so there is no comparison with it."),
     "report_findings": ("发现与建议关注", "Findings"),
