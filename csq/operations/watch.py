@@ -89,24 +89,27 @@ class Watcher:
                                if p is not None)
         self._unmatched: set[str] = set()
 
+    def _look(self) -> dict[Path, inbox.Look]:
+        """Return the folder's candidates, less the files already found to match no rule (the rules stay put)."""
+        return {p: look for p, look in inbox.candidates(self.folder, self._skip).items()
+                if p.name not in self._unmatched}
+
     def round(self) -> list[Handled]:
-        """Return what became of each file that settled in this round (an unmatched file is reported once)."""
-        first = inbox.candidates(self.folder, self._skip)
+        """Return what became of each file that settled in this round (a file no rule matches is reported once)."""
+        first = self._look()
         if not first:
             return []
         self.wait(self.settle_s)
         if self.stop.is_set():
             return []
-        ready = inbox.settled(first, inbox.candidates(self.folder, self._skip))
         out = []
-        for path in ready:
+        for path in inbox.settled(first, self._look()):
             if self.stop.is_set():
                 break
             handled = self.handle(path)
-            if handled.status != "unmatched" or path.name not in self._unmatched:
-                out.append(handled)
             if handled.status == "unmatched":
                 self._unmatched.add(path.name)
+            out.append(handled)
         return out
 
     def handle(self, path: Path) -> Handled:

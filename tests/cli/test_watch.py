@@ -257,3 +257,14 @@ def test_a_second_watcher_on_the_same_folder_exits_3(inbox: Path, tmp_path: Path
         out = run_cli("watch", str(inbox), "--once", "--settle", "0", db=tmp_path / "csq.duckdb")
     assert out.returncode == 3 and "already watches" in out.stderr
     assert (inbox / "surveys.csv").exists() and not (inbox / "done").exists()
+
+
+def test_a_file_no_rule_matches_is_reported_once_and_then_left_alone(inbox: Path, tmp_path: Path) -> None:
+    (inbox / "rules.json").write_text('{"rules": [{"pattern": "*.csv", "kind": "surveys"}]}', encoding="utf-8")
+    (inbox / "notes.txt").write_text("not an export", encoding="utf-8")
+    waits: list[float] = []
+    w = Watcher(inbox, tmp_path / "csq.duckdb", load_rules_or_none(inbox), settle_s=0,
+                wait=lambda seconds: waits.append(seconds) or False)
+    assert [(h.name, h.status) for h in w.round()] == [("notes.txt", "unmatched")]
+    assert w.round() == [] and len(waits) == 1     # the second round has nothing to settle
+    assert (inbox / "notes.txt").exists()
