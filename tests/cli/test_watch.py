@@ -160,7 +160,7 @@ def test_a_file_still_growing_is_left_for_a_later_round(inbox: Path, tmp_path: P
         return False
 
     db = tmp_path / "csq.duckdb"
-    w = Watcher(inbox, db, load_rules_or_none(inbox), settle_s=0, wait=writer_still_writing)
+    w = Watcher(inbox, db, folder_rules(inbox), settle_s=0, wait=writer_still_writing)
     assert w.round() == []
     assert path.exists() and not (inbox / "done").exists() and not db.exists()
     w.wait = lambda seconds: False      # nothing changes during the next settle interval
@@ -169,8 +169,8 @@ def test_a_file_still_growing_is_left_for_a_later_round(inbox: Path, tmp_path: P
     assert handled.report["rows_loaded"] == 2270
 
 
-def load_rules_or_none(folder: Path):
-    """Return no rules (kinds detected), as watch does for a folder without rules.json."""
+def folder_rules(folder: Path):
+    """Return the rules watch uses for a folder without --rules: DIR/rules.json, or none (kinds detected)."""
     from csq.operations.rules import rules_for
 
     return rules_for(folder, None)
@@ -263,7 +263,7 @@ def test_a_file_no_rule_matches_is_reported_once_and_then_left_alone(inbox: Path
     (inbox / "rules.json").write_text('{"rules": [{"pattern": "*.csv", "kind": "surveys"}]}', encoding="utf-8")
     (inbox / "notes.txt").write_text("not an export", encoding="utf-8")
     waits: list[float] = []
-    w = Watcher(inbox, tmp_path / "csq.duckdb", load_rules_or_none(inbox), settle_s=0,
+    w = Watcher(inbox, tmp_path / "csq.duckdb", folder_rules(inbox), settle_s=0,
                 wait=lambda seconds: waits.append(seconds) or False)
     assert [(h.name, h.status) for h in w.round()] == [("notes.txt", "unmatched")]
     assert w.round() == [] and len(waits) == 1     # the second round has nothing to settle
