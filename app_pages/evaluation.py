@@ -114,7 +114,7 @@ def weights_editor() -> None:
     w, bands = scorecard.weights(v.store), scorecard.grade_bands(v.store)
     with st.expander(v.tr("ev_edit_weights")), st.form("ev_weights_form", border=False):
         cols = st.columns(3)
-        new_w = {k: cols[i % 3].number_input(indicator_name(k, lang), min_value=0.0, max_value=1000.0,
+        new_w = {k: cols[i % 3].number_input(scorecard.component_name(k, lang), min_value=0.0, max_value=1000.0,
                                              value=float(w[k]), step=5.0, key=f"ev_w_{k}")
                  for i, k in enumerate(scorecard.COMPONENTS)}
         cols = st.columns(4)

@@ -218,8 +218,8 @@ def scoring_section(ver: int) -> None:
     w = scorecard.weights(v.store)
     bands = scorecard.grade_bands(v.store)
     cols = st.columns(3)
-    new_w = {k: cols[i % 3].number_input(indicator_name(k, v.lang), min_value=0.0, value=float(w[k]), step=5.0,
-                                         key=f"settings_w_{k}_{ver}", disabled=not may_settings)
+    new_w = {k: cols[i % 3].number_input(scorecard.component_name(k, v.lang), min_value=0.0, value=float(w[k]),
+                                         step=5.0, key=f"settings_w_{k}_{ver}", disabled=not may_settings)
              for i, k in enumerate(scorecard.COMPONENTS)}
     cols = st.columns(3)
     new_b = {k: cols[i].number_input(v.tr(f"settings_band_{k}"), min_value=0.0, max_value=100.0, value=float(bands[k]),

@@ -1,16 +1,26 @@
-"""Agent and team scorecards: a composite 0–100 score from six indicators, grade bands and ranks.
+"""Agent and team scorecards: a composite 0–100 score from weighted components, grade bands and ranks.
 
 How the score is computed (shown on the Evaluation page too):
 
-- Components and their normalisation to 0–100: qa_score as it is (already 0–100); csat_rate,
-  frt_sla_rate, resolution_rate and training_pass_rate as 100 × rate; complaint_rate inverted as
-  100 × (1 − rate), so fewer complaints score higher.
+- Components (COMPONENT_LIST; adding one is one line there) and their normalisation to 0–100: qa_score as it
+  is (already 0–100); csat_rate, frt_sla_rate, resolution_rate, training_pass_rate, qa_coverage_rate,
+  callback_satisfaction_rate and callback_followup_on_time_rate as 100 × rate; complaint_rate inverted as
+  100 × (1 − rate), so fewer complaints score higher; aht_s (lower is better) as 100 × min(1, target ÷ AHT),
+  the target being the aht_s target of Settings (default 300 s; without one, the median AHT of the period's
+  rows), so an AHT at or under the target scores 100 and twice the target 50; calls_answered (the answered
+  inbound calls of the agent or team, the n of aht_s) as 100 × min(1, calls ÷ the median of the period's rows
+  that answered calls), so answering at least as many as the middle agent (or team) scores 100.
 - Composite = Σ weight × component ÷ Σ weight, over the components that have data for the agent or
-  team; a component without data is left out and the remaining weights renormalised. Without any
-  component the composite is "no data".
-- Weights live in the setting `scorecard_weights` ({component key: weight ≥ 0}; only ratios matter),
-  default qa_score 25, csat_rate 25, frt_sla_rate 15, resolution_rate 15, complaint_rate 10,
-  training_pass_rate 10.
+  team; a component without data (n = 0: no answered call, no callback, no sampled ticket …) is left out and
+  the remaining weights renormalised, never counted as 0. Without any component the composite is "no data".
+- Weights live in the setting `scorecard_weights` ({component key: weight ≥ 0}; only ratios matter).
+  Defaults on a new store: qa_score 25, csat_rate 25, frt_sla_rate 15, resolution_rate 15, complaint_rate 10,
+  training_pass_rate 10, aht_s 10, calls_answered 5, callback_satisfaction_rate 10,
+  callback_followup_on_time_rate 5, qa_coverage_rate 0 (coverage is the QA team's work, not the agent's: a
+  center that wants it weighs it in Settings). A new component must not regrade a store silently, so:
+  weights saved before a component existed give it 0 (they are read as saved, a missing component weighs 0),
+  and a store that already held calls or callbacks when it was upgraded (migration 0008) keeps the six
+  original defaults saved, the new components at 0. A store without such data changes no grade by them.
 - Grades are relative: percentile bands of the period's composite scores. A composite of six rates that
   mostly sit near their 85–95 % targets clusters in a few points (the demo center's middle half of agents
   lies between about 91 and 94), so fixed cut-offs such as 90 / 80 / 60 graded nearly everyone 优秀; a
@@ -28,24 +38,62 @@ How the score is computed (shown on the Evaluation page too):
 from __future__ import annotations
 
 import math
+import statistics
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+from csq.core.i18n import t
 from csq.errors import InputRefused
+from csq.metrics.display import indicator_name
 from csq.metrics.engine import compute
 from csq.metrics.filters import Filter
+from csq.metrics.results import Result
+from csq.store import Store
 from csq.store.queries import SqlFiles
-from csq.store.settings import get_setting, set_setting
+from csq.store.settings import get_setting, set_setting, setting_int, targets
 
 METRICS_SQL = SqlFiles("csq.metrics")
-from csq.store import Store
-from csq.store.settings import setting_int
 
-COMPONENTS: tuple[str, ...] = ("qa_score", "csat_rate", "frt_sla_rate", "resolution_rate", "complaint_rate",
-                               "training_pass_rate")
-INVERTED = frozenset({"complaint_rate"})
-DEFAULT_WEIGHTS: dict[str, float] = {"qa_score": 25.0, "csat_rate": 25.0, "frt_sla_rate": 15.0,
-                                     "resolution_rate": 15.0, "complaint_rate": 10.0, "training_pass_rate": 10.0}
+
+@dataclass(frozen=True)
+class Component:
+    """One scorecard component: its key, default weight, how it becomes 0–100 points, and the indicator read.
+
+    scale: "score" (0–100 as it is), "rate" (100 × rate), "inverted" (100 × (1 − rate)), "under_target"
+    (100 × min(1, reference ÷ value), lower is better) or "volume" (100 × min(1, value ÷ reference)); `source`
+    is the indicator whose value (or, for a volume, whose n) the component is.
+    """
+
+    key: str
+    weight: float
+    scale: str = "rate"
+    source: str = ""
+
+    @property
+    def indicator(self) -> str:
+        """Return the indicator key the component reads."""
+        return self.source or self.key
+
+
+COMPONENT_LIST: tuple[Component, ...] = (
+    Component("qa_score", 25.0, "score"),
+    Component("csat_rate", 25.0),
+    Component("frt_sla_rate", 15.0),
+    Component("resolution_rate", 15.0),
+    Component("complaint_rate", 10.0, "inverted"),
+    Component("training_pass_rate", 10.0),
+    Component("aht_s", 10.0, "under_target"),                       # issue 20
+    Component("calls_answered", 5.0, "volume", source="aht_s"),    # issue 20: answered calls, the n of aht_s
+    Component("qa_coverage_rate", 0.0),                             # issue 19: the QA team's work, off by default
+    Component("callback_satisfaction_rate", 10.0),                  # issue 19
+    Component("callback_followup_on_time_rate", 5.0),               # issue 19
+)
+COMPONENTS: tuple[str, ...] = tuple(c.key for c in COMPONENT_LIST)
+_BY_KEY: dict[str, Component] = {c.key: c for c in COMPONENT_LIST}
+INVERTED = frozenset(c.key for c in COMPONENT_LIST if c.scale == "inverted")
+DEFAULT_WEIGHTS: dict[str, float] = {c.key: c.weight for c in COMPONENT_LIST}
+SOURCES: tuple[str, ...] = tuple(dict.fromkeys(c.indicator for c in COMPONENT_LIST))
 GRADES: tuple[str, ...] = ("excellent", "good", "pass", "improve")
 DEFAULT_BANDS: dict[str, float] = {"excellent": 80.0, "good": 50.0, "pass": 20.0}  # lower percentiles
 DEFAULT_MIN_N = 30
@@ -54,12 +102,18 @@ GROUPS = ("agent", "team")
 
 
 def weights(store: Store) -> dict[str, float]:
-    """Return the component weights from Settings (defaults where unset), every component present."""
+    """Return the component weights: the saved ones (a component they lack weighs 0), else the defaults."""
     stored = get_setting(store, WEIGHTS_KEY)
-    out = dict(DEFAULT_WEIGHTS)
-    if isinstance(stored, dict):
-        out.update({k: float(v) for k, v in stored.items() if k in COMPONENTS})
-    return out
+    if not isinstance(stored, dict):
+        return dict(DEFAULT_WEIGHTS)
+    # Weights saved before a component existed were chosen without it: giving it a weight would regrade everyone.
+    return {k: float(stored.get(k, 0.0)) for k in COMPONENTS}
+
+
+def component_name(key: str, lang: str) -> str:
+    """Return a component's name in the language: its indicator's, or its own for calls_answered."""
+    label = t(f"ev_component_{key}", lang)
+    return label if label != f"ev_component_{key}" else indicator_name(key, lang)
 
 
 def validate_weights(new: Mapping[str, float]) -> dict[str, float]:
@@ -125,13 +179,64 @@ def set_min_n(store: Store, value: int, user: str | None = None, *, role: str | 
     set_setting(store, MIN_N_KEY, n, user, role=role)
 
 
-def normalise(key: str, value: float | None) -> float | None:
-    """Return a component on the 0–100 scale: qa_score as is, rates × 100, complaint_rate as 100 × (1 − rate)."""
+@dataclass(frozen=True)
+class Reference:
+    """What the relative components are scaled against: the AHT to reach and the median answered calls."""
+
+    aht_s: float | None = None
+    calls_answered: float | None = None
+
+
+def normalise(key: str, value: float | None, ref: Reference = Reference()) -> float | None:
+    """Return a component on the 0–100 scale by its Component.scale (None without data or reference)."""
     if value is None:
         return None
-    if key == "qa_score":
-        return max(0.0, min(100.0, float(value)))
-    return 100.0 * (1.0 - float(value)) if key in INVERTED else 100.0 * float(value)
+    scale, v = _BY_KEY[key].scale if key in _BY_KEY else "rate", float(value)
+    if scale == "score":
+        return max(0.0, min(100.0, v))
+    if scale == "inverted":
+        return 100.0 * (1.0 - v)
+    if scale in ("under_target", "volume"):
+        r = getattr(ref, key, None)
+        if r is None or r <= 0:
+            return None
+        if scale == "volume":
+            return 100.0 * min(1.0, v / r)
+        return 100.0 if v <= r else 100.0 * r / v
+    return 100.0 * v
+
+
+def component_values(row: Result) -> dict[str, float | None]:
+    """Return each component's value in a result row: its indicator's value, or the n of a volume (None at 0).
+
+    Components whose indicator the row lacks are left out (a row of only the relative components' indicator).
+    """
+    out: dict[str, float | None] = {}
+    for c in COMPONENT_LIST:
+        if c.indicator not in row.figures:
+            continue
+        if c.scale == "volume":
+            n = row.n(c.indicator)
+            out[c.key] = float(n) if n else None
+        else:
+            out[c.key] = row.value(c.indicator)
+    return out
+
+
+def component_n(row: Result) -> dict[str, int]:
+    """Return the n behind each component in a result row (its indicator's n)."""
+    return {c.key: row.n(c.indicator) for c in COMPONENT_LIST}
+
+
+def reference(store: Store, values: Sequence[Mapping[str, float | None]]) -> Reference:
+    """Return the reference of the relative components: the aht_s target (else the rows' median), the rows'
+    median answered calls; None where no row has data."""
+    target = targets(store).get("aht_s")
+    aht = [float(v["aht_s"]) for v in values if v.get("aht_s") is not None]
+    calls = [float(v["calls_answered"]) for v in values if v.get("calls_answered") is not None]
+    aht_ref = target.target if target is not None and target.direction == "lower" and target.target > 0 else \
+        (statistics.median(aht) if aht else None)
+    return Reference(aht_ref, statistics.median(calls) if calls else None)
 
 
 def composite(points: Mapping[str, float | None], w: Mapping[str, float]) -> float | None:
@@ -189,17 +294,18 @@ def _rank(rows: list[dict[str, object]]) -> None:
 def _rows(store: Store, f: Filter, by: str, w: Mapping[str, float], bands: Mapping[str, float],
           least: int) -> list[dict[str, object]]:
     """Return the scorecard rows of one period, ranked, without the previous-period columns."""
+    results = [r for r in compute(store, f, (by,), (*SOURCES, "tickets")) if r.group(by) is not None]
+    values = [component_values(r) for r in results]
+    ref = reference(store, values)
     out = []
-    for row in compute(store, f, (by,), (*COMPONENTS, "tickets")):
-        if row.group(by) is None:
-            continue
-        points = {k: normalise(k, row.value(k)) for k in COMPONENTS}
+    for row, vals in zip(results, values):
+        points = {k: normalise(k, vals[k], ref) for k in COMPONENTS}
         score = composite(points, w)
         n = row.n("tickets")
         entry: dict[str, object] = {by: row.group(by)}
-        entry.update({k: row.value(k) for k in COMPONENTS})
+        entry.update(vals)
         entry.update({f"points_{k}": points[k] for k in COMPONENTS})
-        entry.update({f"n_{k}": row.n(k) for k in COMPONENTS})
+        entry.update({f"n_{k}": v for k, v in component_n(row).items()})
         entry.update(n=n, score=score, ranked=score is not None and n >= least)
         out.append(entry)
     _rank(out)
@@ -241,9 +347,15 @@ def trend(store: Store, f: Filter, field: str, value: str) -> list[dict[str, obj
     if field not in GROUPS:
         raise InputRefused(f"A scorecard trend is for an agent or team, not {field!r}.", "Use agent or team.")
     w = weights(store)
+    # Each month's relative components are scaled against that month's rows, as the scorecard of that month is.
+    peers: dict[object, list[dict[str, float | None]]] = {}
+    for r in compute(store, f, ("month", field), ("aht_s",)):
+        if r.group(field) is not None:
+            peers.setdefault(r.group("month"), []).append(component_values(r))
     out = []
-    for row in compute(store, f.only(field, value), ("month",), (*COMPONENTS, "tickets")):
-        points = {k: normalise(k, row.value(k)) for k in COMPONENTS}
-        out.append({"month": row.group("month"), **{k: row.value(k) for k in COMPONENTS}, "n": row.n("tickets"),
-                    "score": composite(points, w)})
+    for row in compute(store, f.only(field, value), ("month",), (*SOURCES, "tickets")):
+        vals = component_values(row)
+        ref = reference(store, peers.get(row.group("month"), []))
+        points = {k: normalise(k, vals[k], ref) for k in COMPONENTS}
+        out.append({"month": row.group("month"), **vals, "n": row.n("tickets"), "score": composite(points, w)})
     return out

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from csq.core.i18n import fmt_fixed, t
-from csq.evaluation.scorecard import COMPONENTS, GRADES, cutoffs, grade_counts, reference_scores
+from csq.evaluation.scorecard import COMPONENTS, GRADES, component_name, cutoffs, grade_counts, reference_scores
 from csq.metrics.display import format_value, indicator_name
 from csq.metrics.indicators import target_status
 from csq.store.settings import Target
@@ -179,7 +179,9 @@ def scorecard_rows(rows: Sequence[Row], by: str, lang: str) -> list[Row]:
         row[t("ev_n_tickets", lang)] = r["n"]
         for k in COMPONENTS:
             value = r[k] if k != "qa_score" or r[k] is None else float(r[k])
-            row[indicator_name(k, lang)] = (num(value, lang, 1) if k == "qa_score" else format_value(k, value, lang))
+            row[component_name(k, lang)] = (num(value, lang, 1) if k == "qa_score" else
+                                            num(value, lang, 0) if k == "calls_answered" and value is not None else
+                                            format_value(k, value, lang))
         out.append(row)
     return out
 
@@ -193,7 +195,7 @@ def how_score_md(weights: Mapping[str, float], bands: Mapping[str, float], min_n
     """Return the 'how the score is computed' text with the current weights, grade percentiles and minimum n."""
     total = sum(weights.values()) or 1.0
     sep = "、" if lang == "zh" else ", "
-    shown = sep.join(f"{indicator_name(k, lang)} {weights[k] / total:.0%}" for k in COMPONENTS)
+    shown = sep.join(f"{component_name(k, lang)} {weights[k] / total:.0%}" for k in COMPONENTS)
     return t("ev_how_score_body", lang, excellent=f"{bands['excellent']:g}", good=f"{bands['good']:g}",
              pass_=f"{bands['pass']:g}", min_n=min_n, weights=shown)
 

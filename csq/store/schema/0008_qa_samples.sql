@@ -28,3 +28,11 @@ CREATE TABLE qa_samples (
 -- The sample in force: every draw that no later draw of its week replaced.
 CREATE VIEW qa_samples_current AS
     SELECT s.* FROM qa_samples s JOIN qa_sample_draws d ON d.draw_id = s.draw_id WHERE d.replaced_by IS NULL;
+-- The scorecard gains components with this version (aht_s, calls_answered, qa_coverage_rate and the two
+-- callback rates). A store that already holds calls or callbacks and never saved its weights would be
+-- regraded by their non-zero defaults, so it keeps the weights it was graded by, saved: the six original
+-- defaults, and the new components (absent from what is saved) weigh 0 (csq.evaluation.scorecard.weights).
+INSERT INTO settings (key, value)
+SELECT 'scorecard_weights', '{"qa_score": 25.0, "csat_rate": 25.0, "frt_sla_rate": 15.0, "resolution_rate": 15.0, "complaint_rate": 10.0, "training_pass_rate": 10.0}'
+WHERE (EXISTS (SELECT 1 FROM calls) OR EXISTS (SELECT 1 FROM callbacks))
+    AND NOT EXISTS (SELECT 1 FROM settings WHERE key = 'scorecard_weights');
