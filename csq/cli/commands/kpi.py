@@ -27,6 +27,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--clock", choices=["calendar", "business"], default="calendar",
                    help="clock of the duration indicators frt_*, art_*: calendar time (default), or the business "
                         "time of each ticket's SLA rule less pauses (SPEC §4a)")
+    p.add_argument("--engine", choices=["duckdb", "chdb"], default="duckdb",
+                   help="where the indicator queries run: the store's DuckDB (default), or chDB, an in-process "
+                        "ClickHouse, over a Parquet snapshot of the store (pip install -r requirements-engine.txt)")
     p.set_defaults(func=cmd_kpi)
 
 
@@ -52,10 +55,10 @@ def period_line(date_from: str | None, date_to: str | None, months: tuple[str, .
 
 def cmd_kpi(args: argparse.Namespace) -> int:
     """Print indicators for a period, filters and grouping."""
+    from csq.engines import compute_on
     from csq.metrics.asof import as_of
     from csq.metrics.choices import catalog
     from csq.metrics.display import format_value
-    from csq.metrics.engine import compute
     from csq.metrics.filters import CALL_ONLY_FIELDS
     from csq.metrics.indicators import CLOCK_NOTE, INDICATORS
 
@@ -66,6 +69,7 @@ def cmd_kpi(args: argparse.Namespace) -> int:
             raise InputRefused(f"Unknown indicator(s): {', '.join(unknown)}.", f"Use keys from: {', '.join(INDICATORS)}.")
     by = [b for part in (args.by or []) for b in part.split(",") if b]
     f = filter_for(args, by)
+    compute = compute_on(args.engine)   # refused (exit 2) before the store is opened when chDB is missing
     store = open_for(args, read_only=True)
     try:
         rows = compute(store, f, by=by, indicators=keys, clock=args.clock)
