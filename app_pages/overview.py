@@ -9,7 +9,16 @@ from csq.metrics.display import format_value, indicator_name
 from csq.metrics.indicators import INDICATORS
 from csq.metrics.periods import covers
 from csq.overview import report, spark, today
-from csq.overview.headline import format_delta, kinds_with_data, off_target, tile, tile_keys, tile_notes
+from csq.overview.headline import (
+    format_delta,
+    kind_notes,
+    kinds_with_data,
+    off_target,
+    tile,
+    tile_keys,
+    tile_notes,
+)
+from csq.telephony.views import answered_only_note
 
 v = state.view()
 f = v.filter
@@ -30,6 +39,7 @@ keys = tile_keys(v.cached(kinds_with_data))  # the headline, and calls' (callbac
 trend = v.kpis(f, ("month",), keys)
 targets = v.targets()
 notes = v.cached(tile_notes, keys, v.lang)
+kind_lines = v.cached(kind_notes, keys, v.lang)
 
 
 def misses_section() -> None:
@@ -146,10 +156,14 @@ def tiles_section() -> None:
                 with st.popover(v.tr("formula"), width="stretch"):
                     st.markdown(tl.formula_md)
     with st.container(key="phone_tiles"):
-        widgets.table(st, [{v.tr("ov_indicator"): f"{tl.label} · {tl.note}" if tl.note else tl.label,
-                            v.tr("ov_this_period"): tl.value,
+        widgets.table(st, [{v.tr("ov_indicator"): tl.label, v.tr("ov_this_period"): tl.value,
                             v.tr("ov_status"): tl.status_text, v.tr("ov_change"): tl.delta or "–"}
-                           for tl in tiles], key="ov_tiles_compact", height=36 * (len(tiles) + 1) + 2)
+                           for tl in tiles], key="ov_tiles_compact", height=35 * (len(tiles) + 1) + 3)
+        for line in kind_lines:
+            st.caption(line)  # a list has no room beside each figure: the thresholds once, under it
+    narrowed = answered_only_note(f, v.lang) if any(INDICATORS[k].kind == "calls" for k in keys) else None
+    if narrowed:
+        st.caption(narrowed)
 
 if not current.n("tickets"):
     st.info(v.tr("no_match"))

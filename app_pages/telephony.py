@@ -7,13 +7,14 @@ from csq.core.i18n import describe_filter, fmt_month, t
 from csq.dashboard import state, widgets
 from csq.metrics.calls import CALL_KEYS, thresholds
 from csq.metrics.display import format_value, indicator_name
+from csq.metrics.filters import Filter
 from csq.metrics.indicators import formula
 from csq.overview.headline import format_target
 from csq.telephony import charts as tel_charts
 from csq.telephony.quality import formula as quality_formula
 from csq.telephony.quality import queue_quality
 from csq.telephony.staffing import WhatIf, staffing
-from csq.telephony.views import interval_heat
+from csq.telephony.views import answered_only, answered_only_note, interval_heat
 
 v = state.view()
 f = v.filter
@@ -28,6 +29,9 @@ if not current.n("calls_offered"):
     st.info(v.tr("tel_no_calls"))
     st.stop()
 st.caption(v.tr("tel_thresholds", text=limits.describe(v.lang)))
+narrowed = answered_only_note(f, v.lang)
+if narrowed:
+    st.warning(narrowed, icon=":material/info:")
 targets = v.targets()
 
 
@@ -56,7 +60,9 @@ st.subheader(v.tr("tel_by_group"))
 by = st.segmented_control(v.tr("tel_group_by"), ["queue", "team", "agent"], default="queue", key="tel_by",
                           format_func=lambda x: t(x, v.lang)) or "queue"
 groups = v.kpis(f, (by,), keys)
-widgets.table(st, [{v.tr(by): r.group(by), **{indicator_name(k, v.lang): fv(k, r.value(k)) for k in keys},
+if answered_only(Filter(), (by,)):
+    st.caption(v.tr("tel_group_answered_only"))
+widgets.table(st, [{v.tr(by): r.group(by) or v.tr("tel_no_value"), **{indicator_name(k, v.lang): fv(k, r.value(k)) for k in keys},
                     "n": r.n("calls_offered")} for r in groups], key="tel_groups")
 
 st.subheader(v.tr("tel_quality"))
@@ -65,10 +71,11 @@ if not any(q.calls_linked for q in quality):
     st.info(v.tr("tel_quality_none"))
 else:
     st.caption(quality_formula(v.lang))
-    widgets.table(st, [{v.tr("queue"): q.queue or v.tr("tel_no_queue"), v.tr("tel_inbound"): q.calls,
-                        v.tr("tel_linked"): q.calls_linked, v.tr("tel_tickets"): q.tickets,
+    # The two rates first, so a phone shows them without scrolling sideways.
+    widgets.table(st, [{v.tr("queue"): q.queue or v.tr("tel_no_queue"),
                         indicator_name("fcr_rate", v.lang): fv("fcr_rate", q.fcr_rate), v.tr("tel_n_fcr"): q.n_fcr,
-                        indicator_name("csat_rate", v.lang): fv("csat_rate", q.csat_rate), v.tr("tel_n_csat"): q.n_csat}
+                        indicator_name("csat_rate", v.lang): fv("csat_rate", q.csat_rate), v.tr("tel_n_csat"): q.n_csat,
+                        v.tr("tel_inbound"): q.calls, v.tr("tel_linked"): q.calls_linked, v.tr("tel_tickets"): q.tickets}
                        for q in quality], key="tel_quality")
 
 st.subheader(v.tr("tel_heat"))

@@ -31,6 +31,10 @@ OPTIONAL_KINDS: tuple[str, ...] = tuple(dict.fromkeys(
 _NOTES: dict[str, Callable[[Store, str, str], str | None]] = {
     "calls": lambda store, key, lang: thresholds(store).note(key, lang),
 }
+# The same for the kind as a whole, in one line, where the tiles are a compact list (phones).
+_KIND_NOTES: dict[str, Callable[[Store, str], str]] = {
+    "calls": lambda store, lang: t("tel_thresholds", lang, text=thresholds(store).describe(lang)),
+}
 _STATUS_COLOUR = {"green": "green", "amber": "orange", "red": "red"}
 _STATUS_ICON = {"green": "●", "amber": "▲", "red": "■"}
 
@@ -76,6 +80,12 @@ def tile_notes(store: Store, keys: Collection[str], lang: str) -> dict[str, str]
         if note:
             out[k] = note
     return out
+
+
+def kind_notes(store: Store, keys: Collection[str], lang: str) -> list[str]:
+    """Return one line per kind among the tiles' that has something its figures depend on (the thresholds)."""
+    kinds = dict.fromkeys(INDICATORS[k].kind for k in keys)
+    return [_KIND_NOTES[kind](store, lang) for kind in kinds if kind in _KIND_NOTES]
 
 
 def format_delta(key: str, now: float | None, before: float | None, lang: str) -> str | None:

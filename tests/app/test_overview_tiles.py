@@ -14,6 +14,7 @@ from csq.metrics.indicators import INDICATORS
 from csq.overview.headline import ALWAYS_KINDS, HEADLINE, OPTIONAL_KINDS, kinds_with_data, tile_keys
 from csq.store import open_store
 from csq.store.batches import commit_records
+from csq.telephony.views import answered_only
 from tests.apptest import assert_no_exception, page_text, run_app
 from tests.support import kpi_rows
 
@@ -82,3 +83,16 @@ def test_a_center_without_calls_sees_no_telephony_tiles_until_calls_arrive(store
     assert shown[indicator_name("calls_offered", "zh")] == "1"
     assert shown[indicator_name("service_level", "zh")] == "100.0%"
     assert "等待 ≤ 20 秒即接通" in page_text(at)
+
+
+def test_a_team_filter_says_it_leaves_the_abandoned_calls_out(demo_db: Path) -> None:
+    # Abandoned calls reach no agent, so they have no team: under team=一组 the answer rate reads 100 %.
+    assert answered_only(Filter(None, None, (("team", ("一组",)),))) == ["team"]
+    assert answered_only(Filter(None, None, (("queue", ("A",)), ("channel", ("phone",))))) == []
+    assert answered_only(Filter(), ("agent",)) == ["agent"] and answered_only(Filter(), ("month",)) == []
+    for page in ("app_pages/telephony.py", None):
+        at = run_app(demo_db, page, {"lang": "en", "team": "一组", "from": "2025-01", "to": "2025-06"})
+        assert_no_exception(at)
+        assert "a filter on team leaves them out" in page_text(at), page
+    at = run_app(demo_db, "app_pages/telephony.py", {"lang": "zh", "from": "2025-01", "to": "2025-06"})
+    assert "放弃的电话没有接听坐席" not in page_text(at)   # no filter on team, agent or a ticket field

@@ -42,6 +42,14 @@ TEXT: dict[str, tuple[str, str]] = {
                          "export needs a ticket number column."),
     "tel_aht_s": ("平均处理时长（秒）", "AHT (s)"),
     "tel_asa_s": ("平均应答速度（秒）", "ASA (s)"),
+    "tel_answered_only": ("放弃的电话没有接听坐席，通常也没有关联工单，因此按{fields}筛选时不含放弃的电话：接通率会偏高，放弃率会偏低。"
+                          "接通率和放弃率请按队列查看。",
+                          "Abandoned calls have no answering agent and usually name no ticket, so a filter on "
+                          "{fields} leaves them out: the answer rate reads high and the abandon rate low. Read answer "
+                          "and abandon rates by queue."),
+    "tel_group_answered_only": ("放弃的电话没有接听坐席，归入「（无）」一行。",
+                                "Abandoned calls have no answering agent: they are in the row «(none)»."),
+    "tel_no_value": ("（无）", "(none)"),
     "tel_inbound": ("呼入电话", "Inbound calls"),
     "tel_no_queue": ("（无队列）", "(no queue)"),
     "tel_linked": ("关联工单的电话", "Calls naming a ticket"),
