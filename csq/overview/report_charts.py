@@ -84,3 +84,29 @@ def line_chart(s: Series, lang: str) -> str:
                      f'{escape(format_value(s.key, v, lang))}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def gap_bars(gaps: list[tuple[str, float | None]], title: str, lang: str) -> str:
+    """Return SERVQUAL's dimension gaps (P − E) as horizontal bars about zero, each labelled, as an <svg>."""
+    known = [abs(g) for _, g in gaps if g is not None]
+    scale = max(known) if known else 1.0
+    row, label_w, width = 22, 110, 520
+    zero, half = label_w + (width - label_w) / 2, (width - label_w) / 2 - 40
+    height = TOP + row * len(gaps) + 8
+    parts = [f'<svg class="bars" viewBox="0 0 {width} {height}" role="img" xmlns="http://www.w3.org/2000/svg" '
+             f'aria-label="{escape(title)}"><text x="0" y="15" class="ct">{escape(title)}</text>',
+             f'<line x1="{zero}" y1="{TOP - 6}" x2="{zero}" y2="{height - 4}" stroke="{GRID}"/>']
+    for i, (name, gap) in enumerate(gaps):
+        y = TOP + i * row
+        parts.append(f'<text x="0" y="{y + 12}" class="cx">{escape(name)}</text>')
+        if gap is None:
+            parts.append(f'<text x="{zero + 4}" y="{y + 12}" class="cx">{escape(t("no_data", lang))}</text>')
+            continue
+        w = abs(gap) / scale * half
+        x = zero - w if gap < 0 else zero
+        colour = TARGET if gap < 0 else "#1a7f37"
+        parts.append(f'<rect x="{x:.1f}" y="{y + 2}" width="{w:.1f}" height="{row - 8}" fill="{colour}"/>')
+        tx, anchor = (x - 4, "end") if gap < 0 else (x + w + 4, "start")
+        parts.append(f'<text x="{tx:.1f}" y="{y + 12}" class="cv" text-anchor="{anchor}">{gap:+.2f}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -171,11 +171,12 @@ def sla_tables(store: Store, f: Filter, lang: str) -> list[Table]:
             for by in ("priority", "type")]
 
 
-def servqual_part(store: Store, f: Filter, lang: str) -> tuple[Table | None, str]:
-    """Return Evaluation's SERVQUAL dimension table and its headline sentence (gaps, CI, respondents)."""
+def servqual_part(store: Store, f: Filter, lang: str
+                  ) -> tuple[Table | None, str, list[tuple[str, float | None]]]:
+    """Return Evaluation's SERVQUAL dimension table, its headline sentence (gaps, CI, respondents) and the gaps."""
     o: dict[str, Any] = servqual.overview(store, f)
     if not o["respondents"]:
-        return None, t("ev_sq_none", lang)
+        return None, t("ev_sq_none", lang), []
     text = t("report_servqual_text", lang, w=tb.num(o["weighted_gap"], lang, sign=True),
              lo=tb.num(o["weighted_ci_low"], lang, sign=True), hi=tb.num(o["weighted_ci_high"], lang, sign=True),
              p=round(o["confidence"] * 100), u=tb.num(o["unweighted_gap"], lang, sign=True),
@@ -184,7 +185,8 @@ def servqual_part(store: Store, f: Filter, lang: str) -> tuple[Table | None, str
     if worst is not None:
         text += " " + t("report_servqual_worst", lang, d=tb.dim_name(str(worst["dimension"]), lang),
                         g=tb.num(worst["gap"], lang, sign=True))
-    return Table.of("servqual", "SERVQUAL", tb.dimension_rows(o["dimensions"], lang, o["confidence"])), text
+    gaps = [(tb.dim_name(str(d["dimension"]), lang), d["gap"]) for d in o["dimensions"]]
+    return Table.of("servqual", "SERVQUAL", tb.dimension_rows(o["dimensions"], lang, o["confidence"])), text, gaps
 
 
 def pareto_tables(store: Store, f: Filter, lang: str) -> list[Table]:

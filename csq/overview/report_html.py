@@ -8,7 +8,7 @@ from __future__ import annotations
 from html import escape
 
 from csq.core.i18n import fmt_datetime, fmt_fixed, fmt_month, t
-from csq.overview.report_charts import line_chart
+from csq.overview.report_charts import gap_bars, line_chart
 from csq.overview.report_model import Cell, Report, Table
 
 FONTS = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
@@ -42,6 +42,7 @@ td.num { text-align: right; white-space: nowrap; } td.nw { white-space: nowrap; 
 .charts { display: grid; grid-template-columns: repeat(3, 1fr); gap: 6px; }
 .chart-box { border: 1px solid #d0d7de; padding: 2px; break-inside: avoid; }
 svg.chart { width: 100%; height: auto; display: block; }
+svg.bars { width: 75%; height: auto; display: block; margin-top: .6rem; }
 svg .ct { font-size: 11px; font-weight: 600; fill: #1f2328; } svg .cx { font-size: 9px; fill: #57606a; }
 svg .cv { font-size: 8.5px; fill: #1f2328; }
 dl dt { font-weight: 600; margin-top: .3rem; break-after: avoid; } dl dd { margin: 0 0 0 1rem; }
@@ -141,6 +142,8 @@ def page(rep: Report) -> str:
         parts.append(_section("kinds", t("report_by_kind", lang), body))
     parts.append(_section("sla", t("sla_compliance", lang), "".join(table(x, heading=True) for x in rep.sla)))
     sq = f"<p>{escape(rep.servqual_text)}</p>" + (table(rep.servqual) if rep.servqual else "")
+    if rep.servqual_gaps:
+        sq += f'<div class="block">{gap_bars(rep.servqual_gaps, t("report_servqual_bars", lang), lang)}</div>'
     parts.append(_section("servqual", t("report_servqual", lang), sq))
     parts.append(_section("pareto", t("report_pareto", lang),
                           "".join(f'<div class="block">{table(x, heading=True)}</div>' for x in rep.pareto)))

@@ -138,6 +138,7 @@ class Report:
     sla: list[Table] = field(default_factory=list)
     servqual: Table | None = None
     servqual_text: str = ""
+    servqual_gaps: list[tuple[str, float | None]] = field(default_factory=list)   # (dimension name, P − E)
     pareto: list[Table] = field(default_factory=list)
     actions: list[Table] = field(default_factory=list)
     scorecard: Table | None = None

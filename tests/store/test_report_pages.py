@@ -75,6 +75,7 @@ def test_evaluation_improvement_and_monitoring_tables_are_the_pages_rows(demo: S
     o = servqual.overview(demo, f)
     assert rep.servqual is not None and rep.servqual.as_dicts() == tb.dimension_rows(o["dimensions"], "en",
                                                                                      o["confidence"])
+    assert rep.servqual_gaps == [(tb.dim_name(d["dimension"], "en"), d["gap"]) for d in o["dimensions"]]  # the bars
     for src, tab in zip(SOURCES, rep.pareto):
         bars = pareto_for(demo, src, f)
         assert tab.column("Count") == [b.count for b in bars[:PARETO_ROWS]]

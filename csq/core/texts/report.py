@@ -62,6 +62,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "report_servqual": ("SERVQUAL 服务质量差距", "SERVQUAL gaps"),
     "report_servqual_text": ("加权差距 {w}（{p}% 置信区间 {lo} … {hi}），未加权差距 {u}，受访者 {n} 人。",
                              "Weighted gap {w} ({p}% CI {lo} … {hi}), unweighted gap {u}, {n} respondents."),
+    "report_servqual_bars": ("各维度差距 P − E（负值表示感知低于期望）", "Gap P − E by dimension (below 0: perception short of expectation)"),
     "report_servqual_worst": ("差距最大的维度：{d}（{g}）。", "Widest gap: {d} ({g})."),
     "report_pareto": ("主要问题（帕累托）", "Top problems (Pareto)"),
     "report_pareto_rest": ("另有 {k} 个分类，共 {n} 件。", "{k} more categories, {n} in all."),
