@@ -110,8 +110,10 @@ def stored_plan(store: Store, q: Quarter) -> list[Planned]:
             for r in store.arrow(sql, params).to_pylist()]
 
 
-def plan_days(store: Store, q: Quarter) -> list[date]:
+def plan_days(store: Store, q: Quarter, first_day: date | None = None) -> list[date]:
     """Return the days a new plan of `q` spreads over: the quarter's working days, after the as-of day if under way.
+
+    `first_day` starts them there instead (within the quarter): the demo plans each quarter as at its start.
 
     Working days are those of the stored workdays_9_18 calendar (statutory holidays, 调休 and the center's own
     days); a quarter without one (a calendar that closes every day) falls back to its Mondays to Fridays.
@@ -119,7 +121,9 @@ def plan_days(store: Store, q: Quarter) -> list[date]:
     cal = clock_settings(store).calendars.get(PLAN_CALENDAR, WORKDAYS_9_18)
     first = q.start
     moment = as_of(store)
-    if moment is not None and q.start <= moment.date() < q.end:
+    if first_day is not None:
+        first = min(max(first_day, q.start), q.end)
+    elif moment is not None and q.start <= moment.date() < q.end:
         first = moment.date() + timedelta(days=1)
     days = [first + timedelta(days=i) for i in range((q.end - first).days + 1)]
     open_days = [d for d in days if day_spans(cal, d)]
@@ -155,9 +159,10 @@ def _as_record(p: Planned) -> dict[str, object]:
 
 
 def make_plan(store: Store, quarter: str, per_agent: int | None = None, seed: int = 1, replace: bool = False,
-              role: str | None = None, user: str | None = None) -> Plan:
+              role: str | None = None, user: str | None = None, first_day: date | None = None) -> Plan:
     """Draw and store the quarter's plan; return it (status planned, replaced or unchanged).
 
+    The new callbacks spread over the quarter's working days (plan_days; from `first_day` when given).
     Refused (InputRefused, nothing written) when the quarter already holds a different plan and not `replace`.
     `role` None is the process role; it must be allowed to import.
     """
@@ -188,7 +193,7 @@ def make_plan(store: Store, quarter: str, per_agent: int | None = None, seed: in
             f"Run again with --replace to withdraw its {sum(not p.called for p in existing)} callbacks not yet made "
             "and draw those again (the ones made stay), or roll the plan's batch back (`python -m csq rollback "
             "BATCH_ID`).")
-    new = _new_rows(picks, teams, contact, plan_days(store, q), records.next_numbers(store, f"CB-{q.label}-",
+    new = _new_rows(picks, teams, contact, plan_days(store, q, first_day), records.next_numbers(store, f"CB-{q.label}-",
                                                                                       len(drawn)))
     rows = [{**records.in_force(store, [p.callback_id])[p.callback_id], "withdrawn": True} for p in uncalled]
     rows += [_as_record(p) for p in new]

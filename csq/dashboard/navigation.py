@@ -30,6 +30,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("app_pages/improvement.py", "improvement", "improvement", ":material/autorenew:"),
     PageSpec("app_pages/satisfaction.py", "satisfaction", "satisfaction", ":material/sentiment_satisfied:"),
     PageSpec("app_pages/telephony.py", "telephony", "telephony", ":material/call:"),
+    PageSpec("app_pages/callbacks.py", "callbacks", "callbacks", ":material/phone_callback:"),
     PageSpec("app_pages/import.py", "import", "import", ":material/upload_file:", "import", filters=False),
     PageSpec("app_pages/settings.py", "settings", "settings", ":material/settings:", "target", filters=False),
     PageSpec("app_pages/audit.py", "audit", "audit", ":material/history:", "audit", filters=False),

@@ -22,6 +22,8 @@ What it contains (SPEC §2), for `months` calendar months ending with the end da
 - training: quarterly exams in 3 courses, pass mark 80, ~85 % pass, retakes two weeks later.
 - calls: every phone ticket began as an answered call, and 1.5 times as many calls more came without a ticket,
   some abandoned; waits grow with the day's load (csq.demo.calls).
+- callbacks: the last four quarters' callback plans drawn by csq.callbacks (5 customers per engineer), the
+  callers' results up to the end date and second callbacks, mostly within three days (csq.demo.callbacks).
 - actions: IMP-001 … IMP-020, dated relative to the end date (csq.demo_actions): every status,
   every cause category, some overdue, some completed late, two planned to start after the end.
 
@@ -51,6 +53,7 @@ from csq.core.kinds import KINDS
 from csq.core.roles import require
 from csq.demo.actions import actions_table
 from csq.demo.base import make_calendar, make_roster
+from csq.demo.callbacks import add_callbacks
 from csq.demo.calls import calls_table
 from csq.demo.people import agents_table, qa_table, servqual_table, training_table
 from csq.demo.tickets import make_surveys, make_tickets
@@ -114,4 +117,6 @@ def generate(store: Store, months: int = 24, seed: int = 7, scale: float = 1.0, 
         commit_records(store, kind, table, source=source, user=user)
     # Action baselines are measured on the tickets and surveys just written.
     commit_records(store, "actions", actions_table(store, end), source=source, user=user)
+    # The callback plans are drawn from the tickets just written; their results have a stream of their own.
+    add_callbacks(store, np.random.default_rng([seed, 19]), end, seed, source, user, role)
     return record_counts(store)

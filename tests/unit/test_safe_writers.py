@@ -57,6 +57,9 @@ WRITERS: dict[str, str] = {
     "csq.ingest.inspection.rejected_downloads": "Import page: the rejected-rows download buttons",
     "csq.core.exports.xlsx_bytes": "a table as a one-sheet .xlsx (sampling.sample_export)",
     "csq.evaluation.sampling.sample_export": "`qa-sample --out FILE.csv|FILE.xlsx`, Evaluation page: QA sample downloads",
+    "csq.callbacks.sheets.file_bytes": "a callback plan's callers' sheet as CSV or .xlsx (plan_export, caller_export)",
+    "csq.callbacks.sheets.plan_export": "`callbacks plan --out` for a masked role, Callbacks page: the plan downloads",
+    "csq.callbacks.sheets.caller_export": "`callbacks plan --out` for admin, Callbacks page: the callers' list (audited)",
 }
 # Where each writer is called from (module file, name called). A call found elsewhere fails the scan.
 USES: set[tuple[str, str]] = {
@@ -75,6 +78,10 @@ USES: set[tuple[str, str]] = {
     ("csq/core/exports.py", "SafeWorkbook"),            # xlsx_bytes
     ("csq/evaluation/sampling.py", "to_csv_bytes"), ("csq/evaluation/sampling.py", "xlsx_bytes"),
     ("csq/cli/commands/qa_sample.py", "sample_export"),
+    ("csq/callbacks/sheets.py", "to_csv_bytes"), ("csq/callbacks/sheets.py", "xlsx_bytes"),
+    ("csq/callbacks/sheets.py", "file_bytes"),
+    ("csq/cli/commands/callbacks.py", "plan_export"), ("csq/cli/commands/callbacks.py", "caller_export"),
+    ("app_pages/callbacks.py", "plan_export"), ("app_pages/callbacks.py", "caller_export"),
 }
 # Every download button on a page and the data it serves: a writer above, or a file that is no spreadsheet.
 DOWNLOADS: dict[str, set[str]] = {
@@ -84,6 +91,9 @@ DOWNLOADS: dict[str, set[str]] = {
     "app_pages/import.py": {"shown.data", "raw.data",  # the two Downloads of inspection.rejected_downloads
                             "preview.mapping_json(m).encode('utf-8')"},  # a mapping as JSON, no spreadsheet
     "app_pages/overview.py": {"lambda: report.html_bytes(v.store, quarter, v.lang)"},
+    "app_pages/callbacks.py": {"sheets.plan_export(plan_rows, 'csv', v.lang, v.role)",
+                               "sheets.plan_export(plan_rows, 'xlsx', v.lang, v.role)",
+                               "ready[2]"},  # the callers' list of sheets.caller_export, kept for the download
 }
 # Writing a spreadsheet any other way than through csq.core.exports.
 PRIMITIVES = re.compile(r"write_csv|xlsxwriter|openpyxl|(?<![A-Za-z])Workbook\(|csv\.writer|DictWriter|\.to_csv\(|to_excel\(|"
@@ -330,7 +340,7 @@ def test_the_report_command_writes_safe_files(hostile_db: Path, tmp_path: Path) 
 def test_every_registered_writer_is_exercised_here() -> None:
     exercised = {"to_csv_bytes", "localised_csv_bytes", "csv_downloads", "SafeWorkbook", "to_xlsx", "to_html",
                  "html_bytes", "write", "ticket_export", "rejected_csv", "rejected_downloads", "xlsx_bytes",
-                 "sample_export"}
+                 "sample_export", "file_bytes", "plan_export", "caller_export"}
     assert {w.rsplit(".", 1)[1] for w in WRITERS} == exercised
 
 
@@ -352,5 +362,35 @@ def test_the_qa_sample_files_defuse_every_hostile_cell(hostile_db: Path, tmp_pat
                 assert [c.text for c in cells if c.formula] == []
                 assert {h for h in shown if formula_like(h)} <= {c.text for c in cells}
                 assert all(c.kind in ("s", "inlineStr") and c.quoted for c in cells if formula_like(c.text))
+    finally:
+        s.close()
+
+
+def test_the_callback_sheets_defuse_every_hostile_cell(hostile_db: Path, tmp_path: Path) -> None:
+    # Planned callbacks whose engineer, team and customer name are the payloads: the plan's downloads (masked and
+    # not, CSV and .xlsx) and the admin's callers' list keep every one of them as text.
+    from csq.callbacks import sheets
+    from csq.callbacks.plan import stored_plan
+    from csq.callbacks.quarters import Quarter
+    from csq.store.batches import commit_records
+
+    db = tmp_path / "h.duckdb"
+    db.write_bytes(hostile_db.read_bytes())
+    s = open_store(db)
+    try:
+        rows = [{"callback_id": f"CB{i}", "customer_id": f"C{i}", "customer_name": h, "customer_phone": "13800001111",
+                 "agent": h, "team": h, "planned_for": date(2025, 3, 3)} for i, h in enumerate(HOSTILE)]
+        commit_records(s, "callbacks", pa.Table.from_pylist(rows), source=EVIL_FILE, user=EVIL_USER)
+        plan = stored_plan(s, Quarter(2025, 1))
+        files = [sheets.plan_export(plan, "csv", lang, role) for lang in ("zh", "en") for role in ("viewer", "admin")]
+        files.append(sheets.caller_export(s, "2025Q1", "csv", "zh", "admin", EVIL_USER))
+        for data in files:
+            _assert_defused(data)
+        for data in (sheets.plan_export(plan, "xlsx", "zh", "viewer"), sheets.caller_export(s, "2025Q1", "xlsx", "en",
+                                                                                             "admin")):
+            cells = _xlsx_cells(data)
+            assert [c.text for c in cells if c.formula] == []
+            assert {h for h in HOSTILE if formula_like(h)} <= {c.text for c in cells}
+            assert all(c.kind in ("s", "inlineStr") and c.quoted for c in cells if formula_like(c.text))
     finally:
         s.close()
