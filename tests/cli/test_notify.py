@@ -270,6 +270,36 @@ def test_a_failed_send_records_nothing_and_the_next_run_sends_it(db: Path, tmp_p
         "2025Q2"
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")   # implicit TLS: see below
+@pytest.mark.parametrize("security", ["ssl", "none"])
+def test_implicit_tls_with_login_and_a_plain_local_relay(db: Path, tmp_path: Path, security: str) -> None:
+    """security = "ssl": TLS from the first byte (port 465 style), login inside it; "none": a relay, no login."""
+    cert, key = _certificate(tmp_path)
+    inbox, port = Inbox(), _free_port()
+    if security == "ssl":
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        # aiosmtpd counts only STARTTLS as TLS for auth_require_tls; this whole connection is TLS, so it is off.
+        server = Controller(inbox, hostname="127.0.0.1", port=port, ssl_context=context,
+                            authenticator=inbox.authenticate, auth_required=True, auth_require_tls=False)
+    else:
+        server = Controller(inbox, hostname="127.0.0.1", port=port)
+    config = _config(tmp_path, port, cert)
+    text = config.read_text(encoding="utf-8").replace('security = "starttls"', f'security = "{security}"')
+    if security == "none":
+        text = text.replace('user = "csq"\n', "").replace('password_env = "CSQ_TEST_SMTP_PASSWORD"\n', "")
+    config.write_text(text, encoding="utf-8")
+    server.start()
+    try:
+        out = run_cli("notify", "--config", str(config), db=db)
+    finally:
+        server.stop()
+    assert out.returncode == 0, out.stderr + out.stdout
+    assert len(inbox.messages) == 1
+    assert inbox.logins == ([(b"csq", True)] if security == "ssl" else [])
+    assert {(i, m, k) for i, m, k, _ in _ledger(db)} == {COMPLAINT_OFF, COMPLAINT_TREND, REPORT_Q2}
+
+
 def test_a_wrong_password_is_a_failed_send(db: Path, tmp_path: Path, smtp, monkeypatch: pytest.MonkeyPatch) -> None:
     inbox, port, cert = smtp
     monkeypatch.setenv("CSQ_TEST_SMTP_PASSWORD", "wrong")
