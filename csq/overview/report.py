@@ -14,7 +14,7 @@ Public: build, html_bytes, xlsx_bytes (for a download or a mail), to_html, to_xl
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -83,8 +83,8 @@ def build(store: Store, quarter: str, lang: str = "zh") -> Report:
 
 
 def _last_day(period: Period) -> date:
-    """Return the last day of a period."""
-    return date.fromordinal(period.end.date().toordinal() - 1)
+    """Return the last day of a period (its end is the midnight after it)."""
+    return (period.end - timedelta(days=1)).date()
 
 
 def _quarter_actions(store: Store, start: date, end: date) -> list[fd.ActionItem]:

@@ -14,7 +14,7 @@ import pytest
 
 from csq.core.months import Period
 from csq.errors import InputRefused
-from csq.overview import report
+from csq.overview import report, report_figures
 from csq.overview.report_model import Table
 from csq.store import Store
 from tests.support import run_cli
@@ -113,6 +113,20 @@ def test_findings_give_size_trend_previous_quarter_and_the_actions(store: Store,
     zh = report.build(store, "2025Q1", "zh").findings[1]
     assert zh.text.startswith("首次响应及时率：71.4%（目标 ≥ 90.0%，未达标），低于目标 18.6 个百分点（n = 7）。")
     assert "针对该指标的措施：IMP-001「电话接起提速」" in zh.text
+
+
+@pytest.mark.parametrize(("action", "counts"), [
+    ({"status": "in_progress", "start_date": date(2024, 11, 1)}, True),         # open since before the quarter
+    ({"status": "planned", "start_date": date(2025, 3, 31)}, True),             # begun on its last day
+    ({"status": "planned", "start_date": date(2025, 4, 1)}, False),             # begun after it
+    ({"status": "done", "start_date": date(2024, 11, 1), "completed_at": datetime(2025, 1, 1, 8)}, True),
+    ({"status": "done", "start_date": date(2024, 11, 1), "completed_at": datetime(2024, 12, 31, 23)}, False),
+    ({"status": "verified", "due_date": date(2024, 12, 31)}, False),            # closed, no completion: its due date
+    ({"status": "cancelled", "start_date": date(2025, 2, 1)}, False),
+    ({"status": "in_progress"}, True),                                          # no dates: counts while open
+])
+def test_which_actions_were_in_play_in_the_quarter(action: dict, counts: bool) -> None:
+    assert report_figures.in_quarter(action, date(2025, 1, 1), date(2025, 3, 31)) is counts
 
 
 def test_a_partial_quarter_says_which_months_hold_data(store: Store, put) -> None:
