@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from csq.core.sqlident import ident
 from csq.errors import InputRefused
+from csq.metrics.callbacks import CALLBACK_DIMS, CALLBACK_MOMENT, callback_flags
 from csq.metrics.calls import CALL_MOMENT, thresholds
 from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, call_dims, qa_dims, survey_dims, ticket_dims
 from csq.metrics.engine import (
@@ -208,6 +209,14 @@ def _qa_sample(store: Store, keys: Sequence[str], scopes: Sequence[str], span: F
     return arrow(store, f"SELECT {_columns(keys, scopes)} FROM ({sql}) r", p)
 
 
+def _callbacks(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Filter,
+               as_of: datetime | None) -> pa.Table:
+    """Return one row per callback (by its planned day, else its call's) with its scope matches and values."""
+    read = _grouped("callbacks", CALLBACK_DIMS, CALLBACK_MOMENT, "c.callback_id",
+                    flags=callback_flags(store, as_of))  # type: ignore[arg-type]
+    return read(store, keys, scopes, span, as_of)
+
+
 _READERS: dict[str, _Reader] = {
     "tickets": _tickets,
     "surveys": _surveys,
@@ -220,6 +229,7 @@ _READERS: dict[str, _Reader] = {
                         register=lambda store: {"_csq_scope": scope_table(store)}),
     "calls": _calls,
     "qa_sample": _qa_sample,
+    "callbacks": _callbacks,
 }
 
 

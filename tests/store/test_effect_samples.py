@@ -19,6 +19,7 @@ from csq.improvement import samples as set_based
 from csq.improvement.actions import list_actions
 from csq.improvement.samples import Want, read_book
 from csq.metrics.asof import as_of as data_as_of
+from csq.metrics.callbacks import CALLBACK_DIMS, callback_flags
 from csq.metrics.dimensions import ACTION_DIMS, TRAINING_DIMS, call_dims, qa_dims, survey_dims, ticket_dims
 from csq.metrics.engine import SURVEY_ANSWERED, SURVEY_MOMENT, SURVEY_SENT, scope_table, servqual_parts, ticket_query
 from csq.metrics.filters import Filter, Where, build_where, build_where_outside
@@ -65,6 +66,13 @@ def _surveys(store: Store, f: Filter, build: _Build) -> list[dict]:
     return arrow(store, sql, p).to_pylist()
 
 
+def _callbacks(store: Store, f: Filter, build: _Build) -> list[dict]:
+    sql, p = METRICS_SQL.render("callbacks", flags=callback_flags(store, data_as_of(store)),
+                                groups="c.callback_id AS g_id, c.moment AS g_at, ", group_names="g_id, g_at, ",
+                                where=build(f, CALLBACK_DIMS, "c.moment").part)
+    return arrow(store, sql, p).to_pylist()
+
+
 _REFERENCE = {
     "tickets": _tickets,
     "surveys": _surveys,
@@ -79,6 +87,8 @@ _REFERENCE = {
                       service_level_s=("?", [20.0])),
     # the QA sample per sampled ticket, joined to every ticket (SPEC §4d)
     "qa_sample": _grouped("qa_coverage", sample_dims(), "s.created_at", "s.ticket_id", ticket_source="tickets_current"),
+    # callbacks per callback, by planned_for (else the call's day), as of the data (SPEC §3)
+    "callbacks": _callbacks,
 }
 
 
