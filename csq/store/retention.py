@@ -23,6 +23,7 @@ DATED: dict[str, str] = {
     "training": "assessed_at",
     "actions": "coalesce(completed_at, due_date, start_date)",
     "ticket_events": "event_at",
+    "callbacks": "coalesce(called_at, CAST(planned_for AS TIMESTAMP))",   # personal data: purged with the rest
 }
 
 
