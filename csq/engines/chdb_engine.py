@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from csq.engines.dialect import read_tables, translate
 from csq.engines.snapshot import Snapshot
-from csq.errors import InputRefused
+from csq.errors import CsqError, InputRefused
 from csq.metrics import engine
 from csq.metrics.facts import refresh
 from csq.metrics.filters import Filter
@@ -80,7 +80,13 @@ class ChdbRunner:
                     tables[name] = self.snapshot.path(name)
             statement = translate(sql, params, tables)
             self.statements.append(statement.sql)
-            result = self.conn.query(statement.sql, "ArrowTable", params=statement.params)
+            try:
+                result = self.conn.query(statement.sql, "ArrowTable", params=statement.params)
+            except (chdb.ChdbError, RuntimeError) as exc:
+                # A query csq made that ClickHouse cannot run: csq's fault, exit 1. A connection's query raises
+                # chdb._exceptions.ChdbError, a RuntimeError and not the chdb.ChdbError class chdb exports.
+                raise CsqError(f"chDB could not run an indicator query: {str(exc).splitlines()[0][:300]}",
+                               "Run the command without --engine chdb, and report this with the command.") from exc
         return _as_duckdb_types(result)
 
     def close(self) -> None:

@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -24,14 +25,17 @@ import pyarrow as pa
 import pytest
 
 from csq.engines.dialect import translate
-from csq.errors import InputRefused
+from csq.errors import CsqError, InputRefused
+from csq.ingest.importer import import_file
+from csq.ingest.mapping import get_preset
 from csq.metrics import facts
 from csq.metrics.filters import Filter
 from csq.metrics.indicators import INDICATORS
 from csq.store import Store, open_store
 from csq.store.batches import commit_records
-from csq.store.settings import SlaRule, set_sla_rules
-from tests.support import ROOT, run_cli
+from csq.store.settings import SlaRule, set_sla_rules, sla_rules
+from csq.store.settings_file import apply_settings
+from tests.support import REAL, ROOT, run_cli
 
 T = datetime
 HAVE_CHDB = importlib.util.find_spec("chdb") is not None
@@ -151,6 +155,17 @@ def test_every_indicator_on_the_hand_fixture_equals_duckdb(hand: Path, case: lis
 
 
 @needs_chdb
+@pytest.mark.parametrize("where", ["created_at=2025-03-03", "contacts=1", "escalated=true", "channel=电话",
+                                   "team=A"])
+def test_filters_on_every_field_type_equal_duckdb(hand: Path, where: str) -> None:
+    # A day of a timestamp (a text prefix), an integer, a yes/no field, a raw channel label, a text field.
+    duck = kpi(hand, "--where", where, "--indicators", "tickets,frt_median_min,csat_rate,qa_score,calls_offered")
+    assert_same(duck, kpi(hand, "--where", where, "--indicators", "tickets,frt_median_min,csat_rate,qa_score,"
+                          "calls_offered", engine="chdb"))
+    assert duck[0]["tickets"] >= 1 or where == "channel=电话"
+
+
+@needs_chdb
 def test_the_hand_figures_on_chdb(hand: Path) -> None:
     [row] = kpi(hand, engine="chdb")
     assert row["tickets"] == 5
@@ -225,6 +240,28 @@ def test_an_empty_store_gives_no_data_on_both_engines(store: Store) -> None:
 
 
 @needs_chdb
+@pytest.mark.slow
+def test_the_real_servicenow_log_with_pauses_on_business_hours_equals_duckdb(tmp_path: Path) -> None:
+    # The real incident log with its status history: pending and on-hold time off the clock, every rule on
+    # workdays 9–18 (the business clock then differs from the calendar one; test_sla_pauses checks DuckDB's).
+    db = tmp_path / "servicenow.duckdb"
+    s = open_store(db)
+    try:
+        for kind, preset in (("tickets", "servicenow"), ("ticket_events", "servicenow_events")):
+            assert import_file(s, REAL / "servicenow_incident_events.csv", kind, get_preset(s, preset)).status \
+                == "committed"
+        apply_settings(s, {"pause_statuses": ["pending", "on_hold"]}, "test", role="admin")
+        set_sla_rules(s, [replace(r, calendar="workdays_9_18") for r in sla_rules(s)], role="admin")
+        assert facts.refresh(s)
+    finally:
+        s.close()
+    business = kpi(db, "--by", "month", "--clock", "business")
+    assert business != kpi(db, "--by", "month")
+    assert_same(business, kpi(db, "--by", "month", "--clock", "business", engine="chdb"))
+    assert_same(kpi(db, "--by", "priority"), kpi(db, "--by", "priority", engine="chdb"))
+
+
+@needs_chdb
 def test_every_kind_runs_on_chdb(hand: Path) -> None:
     from csq.engines.chdb_engine import ChdbRunner, compute
     from csq.engines.snapshot import Snapshot
@@ -264,6 +301,24 @@ def test_hostile_values_are_bound_not_pasted(hand: Path) -> None:
     # A filter value with quotes and a backslash matches nothing on either engine, and breaks neither.
     args = ["--where", "team=A' OR '1'='1", "--where", "agent=a\\1"]
     assert_same(kpi(hand, *args), kpi(hand, *args, engine="chdb"))
+
+
+@needs_chdb
+def test_a_query_clickhouse_cannot_run_is_a_typed_error(hand: Path) -> None:
+    from csq.engines.chdb_engine import ChdbRunner
+    from csq.engines.snapshot import Snapshot
+
+    s = open_store(hand, read_only=True)
+    try:
+        runner = ChdbRunner(Snapshot(s))
+        try:
+            with pytest.raises(CsqError, match="chDB could not run an indicator query") as caught:
+                runner(s, "SELECT t.no_such_column FROM tickets_current t", [], None)
+        finally:
+            runner.close()
+    finally:
+        s.close()
+    assert caught.value.exit_code == 1 and "without --engine chdb" in caught.value.fix
 
 
 @needs_chdb
