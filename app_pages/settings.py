@@ -245,10 +245,10 @@ def numbers_section(ver: int) -> None:
         cols = st.columns(len(shown) if group == "telephony" else 3)
         for i, n in enumerate(shown):
             # Whole numbers are edited as ints, so a count is never stored as 5.0; seconds may take a decimal.
-            kind = (int, 1) if n.whole else (float, 1.0)
+            kind = (int, 1, None) if n.whole else (float, 1.0, "%g")  # "%g": 20 s reads 20, not 20.00
             edited[n.key] = cols[i % len(cols)].number_input(
                 v.tr(f"settings_num_{n.key}"), min_value=kind[0](n.low), max_value=kind[0](n.high),
-                value=kind[0](n.value), step=kind[1], help=v.tr(f"settings_num_{n.key}_help"),
+                value=kind[0](n.value), step=kind[1], format=kind[2], help=v.tr(f"settings_num_{n.key}_help"),
                 key=f"settings_num_{n.key}_{ver}", disabled=not may_settings)
     changed = bool(numbers.changed_numbers(v.store, edited))
     if st.button(v.tr("settings_save_numbers"), key="settings_save_numbers", type="primary",

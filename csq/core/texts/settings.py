@@ -77,9 +77,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "settings_save_timezone": ("保存时区", "Save timezone"),
     "settings_timezone_saved": ("时区已保存。", "Timezone saved."),
     "settings_reset": ("恢复默认设置", "Reset to defaults"),
-    "settings_reset_help": ("恢复服务标准中的默认值：SLA 规则、指标目标、时区和评分权重。",
-                            "Restores the defaults of the service standards: SLA rules, targets, timezone and "
-                            "scoring weights."),
+    "settings_reset_help": ("恢复服务标准中的默认值：SLA 规则、指标目标、业务日历与暂停状态、话务阈值、回访与质检抽样数量、时区和评分权重。",
+                            "Restores the defaults of the service standards: SLA rules, targets, business calendars "
+                            "and pause statuses, the telephony thresholds, the callback and QA-sample numbers, the "
+                            "timezone and the scoring weights."),
     "settings_reset_confirm": ("我确认恢复全部默认设置", "I confirm resetting every setting"),
     "settings_reset_all": ("全部恢复默认", "Reset everything"),
     "settings_reset_done": ("已恢复默认设置。", "Defaults restored."),
