@@ -124,9 +124,9 @@ with tab_plan:
         if not unmask:
             st.caption(v.tr("cb_masked_note"))
         d1, d2 = st.columns(2)
-        d1.download_button(v.tr("cb_download_csv"), sheets.plan_export(plan_rows, "csv", v.lang, v.role),
+        d1.download_button(v.tr("cb_download_csv"), lambda: sheets.plan_export(plan_rows, "csv", v.lang, v.role),
                            f"callbacks_{q.label}.csv", "text/csv", key="cb_download_csv")
-        d2.download_button(v.tr("cb_download_xlsx"), sheets.plan_export(plan_rows, "xlsx", v.lang, v.role),
+        d2.download_button(v.tr("cb_download_xlsx"), lambda: sheets.plan_export(plan_rows, "xlsx", v.lang, v.role),
                            f"callbacks_{q.label}.xlsx", key="cb_download_xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         if unmask:
