@@ -239,10 +239,10 @@ def numbers_section(ver: int) -> None:
     st.caption(v.tr("settings_numbers_help"))
     current = numbers.number_settings(v.store)
     edited: dict[str, object] = {}
-    for group in ("telephony", "routine"):
+    for group in numbers.GROUPS:
         st.markdown(f"**{v.tr(f'settings_num_{group}')}**")
         shown = [n for n in current if n.group == group]
-        cols = st.columns(len(shown) if group == "telephony" else 3)
+        cols = st.columns(3)  # one row per group, so on a phone the inputs stack in their group's order
         for i, n in enumerate(shown):
             # Whole numbers are edited as ints, so a count is never stored as 5.0; seconds may take a decimal.
             kind = (int, 1, None) if n.whole else (float, 1.0, "%g")  # "%g": 20 s reads 20, not 20.00

@@ -14,6 +14,7 @@ from csq.store.settings_file import apply_settings
 # check_setting's range for a telephony threshold, in seconds.
 THRESHOLD_RANGE = (0, 3600)
 NUMBER_KEYS: tuple[str, ...] = (*TELEPHONY_THRESHOLDS, *ROUTINE_COUNTS)
+GROUPS = ("telephony", "callbacks", "qa")
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,10 @@ class NumberSetting:
 
     @property
     def group(self) -> str:
-        """Return the page group it is edited in: 'telephony' or 'routine' (callbacks and QA sample)."""
-        return "telephony" if self.key in TELEPHONY_THRESHOLDS else "routine"
+        """Return the page group it is edited in: 'telephony', 'callbacks' or 'qa' (the QA sample)."""
+        if self.key in TELEPHONY_THRESHOLDS:
+            return "telephony"
+        return "callbacks" if self.key.startswith("callback") else "qa"
 
 
 def number_settings(store: Store) -> list[NumberSetting]:

@@ -28,7 +28,8 @@ def test_the_editor_lists_every_number_with_its_stored_value(store) -> None:
     assert got == DEFAULTS
     kinds = {n.key: (n.group, n.whole, n.low, n.high) for n in numbers.number_settings(store)}
     assert kinds["service_level_s"] == ("telephony", False, 0, 3600)
-    assert kinds["qa_new_agent_days"] == ("routine", True, 0, 730)
+    assert kinds["callback_followup_days"] == ("callbacks", True, 1, 60)
+    assert kinds["qa_new_agent_days"] == ("qa", True, 0, 730)
 
 
 def test_saving_changes_the_figures_and_is_audited_as_one_change(store, put) -> None:
@@ -100,7 +101,7 @@ def db(store, put) -> Path:
 def test_page_shows_the_numbers_for_admin_and_locks_them_for_a_manager(db: Path) -> None:
     at = run_app(db, page="app_pages/settings.py", role="admin", params={"lang": "en"})
     assert_no_exception(at)
-    assert "Telephony thresholds" in page_text(at) and "Callbacks and QA sample" in page_text(at)
+    assert all(f"**{g}**" in page_text(at) for g in ("Telephony thresholds", "Callbacks", "QA sample"))
     for key, value in DEFAULTS.items():
         assert at.number_input(key=f"settings_num_{key}_0").value == value, key
     assert at.button(key="settings_save_numbers").disabled   # nothing changed yet

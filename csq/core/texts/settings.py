@@ -151,7 +151,8 @@ TEXT: dict[str, tuple[str, str]] = {
                               "beside every telephony figure; the numbers size the quarterly callback plan and the "
                               "weekly QA sample. All values are checked together: if one is invalid, none is saved."),
     "settings_num_telephony": ("话务阈值", "Telephony thresholds"),
-    "settings_num_routine": ("客户回访与质检抽样", "Callbacks and QA sample"),
+    "settings_num_callbacks": ("客户回访", "Callbacks"),
+    "settings_num_qa": ("质检抽样", "QA sample"),
     "settings_num_short_abandon_s": ("短时放弃阈值（秒）", "Short-abandon threshold (s)"),
     "settings_num_short_abandon_s_help": ("排队开始后在此秒数内（含）挂机的电话不计入呼入量。默认 5 秒。",
                                           "A call abandoned within this many seconds of its queue time (inclusive) "
