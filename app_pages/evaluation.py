@@ -1,13 +1,16 @@
-"""Evaluation (/evaluation): SERVQUAL gaps and diagnosis, QA scorecard, agent and team scorecards, training."""
+"""Evaluation (/evaluation): SERVQUAL gaps and diagnosis, QA scorecard, the QA sample, agent and team scorecards,
+training."""
 
 import streamlit as st
 
 from csq.core import roles
 from csq.core.i18n import describe_filter, fmt_month, t
 from csq.dashboard import state, widgets
-from csq.evaluation import charts, qa, scorecard, servqual, training
+from csq.evaluation import charts, qa, sampling, scorecard, servqual, training
+from csq.evaluation import sample_tables as stb
 from csq.evaluation import tables as tb
-from csq.metrics.display import indicator_name
+from csq.metrics.display import format_value, indicator_name
+from csq.metrics.indicators import formula
 
 v = state.view()
 f = v.filter
@@ -24,9 +27,10 @@ def q(fn, *args):
     return v.cached(fn, *args)
 
 
-tab_sq, tab_qa, tab_sc, tab_tr = st.tabs([v.tr("ev_tab_servqual"), v.tr("ev_tab_qa"), v.tr("ev_tab_scorecard"),
-                                          v.tr("ev_tab_training")],
-                                         key="ev_tabs", on_change="rerun")
+tab_sq, tab_qa, tab_qs, tab_sc, tab_tr = st.tabs([v.tr("ev_tab_servqual"), v.tr("ev_tab_qa"),
+                                                  v.tr("ev_tab_qa_sample"), v.tr("ev_tab_scorecard"),
+                                                  v.tr("ev_tab_training")],
+                                                 key="ev_tabs", on_change="rerun")
 
 
 def servqual_tab() -> None:
@@ -107,6 +111,91 @@ def qa_tab() -> None:
         c2.metric(v.tr("ev_critical_agreement"), f"{a['critical_agreement'] * 100:.1f}%")
         c3.metric(v.tr("ev_mad"), tb.num(a["mean_abs_difference"], lang, 1))
         widgets.table(st, tb.offset_rows(a, lang, qa.CONFIDENCE), hide_index=True, width="stretch", key="ev_offsets")
+
+
+def qa_sample_tab() -> None:
+    """QA sample (SPEC §4d): a draw form, a week's drawn tickets with downloads, coverage, and sampled against not."""
+    rules = q(sampling.rules)
+    st.caption(v.tr("qs_intro", n=rules.per_agent, factor=rules.new_agent_factor, days=rules.new_agent_days))
+    if v.may("qa_sample"):
+        draw_form(rules)
+    weeks = q(sampling.weeks)
+    if weeks:
+        sample_week(st.selectbox(v.tr("qs_week"), weeks, key="qs_week"))
+    else:
+        st.info(v.tr("qs_none"))
+    key = "qa_coverage_rate"
+    st.subheader(v.tr("qs_coverage"))
+    head = v.kpis(f, (), (key,))[0]
+    if not head.n(key):
+        st.info(v.tr("qs_no_coverage"))
+    else:
+        st.metric(indicator_name(key, lang), format_value(key, head.value(key), lang),
+                  help=f"{formula(key, lang)} · n = {head.n(key):,}")
+        by = "team" if f.values("agent") else "agent"
+        st.caption(v.tr("qs_coverage_by", by=t(by, lang)))
+        widgets.table(st, stb.coverage_rows(v.kpis(f, (by,), (key,)), by, lang), hide_index=True, width="stretch",
+                      key="qs_coverage_table")
+    st.subheader(v.tr("qs_compare"))
+    sides = q(sampling.sampled_vs_unsampled, f)
+    if not any(c.evaluations for c in sides):
+        st.info(v.tr("ev_no_qa"))
+        return
+    st.caption(v.tr("qs_compare_help"))
+    widgets.table(st, stb.comparison_rows(sides, lang), hide_index=True, width="stretch", key="qs_compare_table")
+
+
+def draw_form(rules: sampling.Rules) -> None:
+    """Let roles that may draw the QA sample draw a week (audited; a week already drawn only with replace)."""
+    last = sampling.Week.last_complete(v.as_of())
+    with st.expander(v.tr("qs_draw_title")), st.form("qs_draw_form", border=False):
+        c1, c2, c3 = st.columns(3)
+        week = c1.text_input(v.tr("qs_draw_week"), value=last.label if last else "", key="qs_draw_week")
+        n = c2.number_input(v.tr("qs_per_agent"), min_value=1, max_value=200, value=rules.per_agent, step=1,
+                            key="qs_per_agent")
+        seed = c3.number_input(v.tr("qs_seed"), min_value=0, value=sampling.DEFAULT_SEED, step=1, key="qs_seed")
+        replace = st.checkbox(v.tr("qs_replace"), key="qs_replace")
+        if st.form_submit_button(v.tr("qs_draw_button"), key="qs_draw", type="primary"):
+            with widgets.reported():
+                with v.writing() as store:
+                    drawn = sampling.draw(store, week, int(n), int(seed), replace, v.user or None, role=v.role)
+                st.session_state["qs_week"] = drawn.week  # the week just drawn is the one shown next
+                st.toast(v.tr("qs_drawn_ok", week=drawn.week, n=len(drawn.tickets)))
+                st.rerun()
+
+
+def sample_week(week: str) -> None:
+    """One week's sample in force: counts and coverage, who drew it, the drawn tickets and their downloads."""
+    drawn = q(sampling.stored, week)
+    unmask = v.may("unmask")
+    rows = q(sampling.sample_rows, week, unmask)
+    total, evaluated, reasons = stb.week_counts(rows)
+    c1, c2, c3 = st.columns(3)
+    c1.metric(v.tr("qs_drawn"), f"{total:,}")
+    c2.metric(v.tr("qs_evaluated_n"), f"{evaluated:,}")
+    c3.metric(v.tr("qs_week_coverage"), format_value("qa_coverage_rate", evaluated / total if total else None, lang),
+              help=f"{formula('qa_coverage_rate', lang)} · n = {total:,}")
+    r = drawn.rules
+    info = v.tr("qs_draw_info", id=drawn.draw_id, seed=r.seed, n=r.per_agent, factor=r.new_agent_factor,
+                by=drawn.drawn_by, at=f"{drawn.drawn_at:%Y-%m-%d %H:%M}")
+    if drawn.replaced:
+        info += v.tr("qs_draw_replaces", id=drawn.replaced)
+    sep = "、" if lang == "zh" else ", "
+    shown = sep.join(f"{v.tr(f'qs_reason_{k}')} {reasons[k]:,}" for k in sampling.REASONS if k in reasons)
+    st.caption(f"{info} · {v.tr('qs_reasons', text=shown)}")
+    widgets.table(st, stb.sample_table_rows(rows, lang), hide_index=True, width="stretch", key="qs_table")
+    if not unmask:
+        st.caption(v.tr("qs_masked"))
+    d1, d2, d3 = st.columns(3)
+    # Made only when asked for, masked as on screen (SPEC §10).
+    d1.download_button(v.tr("qs_download_csv"), lambda: sampling.sample_export(v.store, week, "csv", unmask, lang),
+                       file_name=f"qa_sample_{week}.csv", mime="text/csv", key="qs_csv", icon=":material/download:")
+    d2.download_button(v.tr("qs_download_csv_raw"), lambda: sampling.sample_export(v.store, week, "csv", unmask),
+                       file_name=f"qa_sample_{week}_raw.csv", mime="text/csv", key="qs_csv_raw",
+                       icon=":material/data_object:")
+    d3.download_button(v.tr("qs_download_xlsx"), lambda: sampling.sample_export(v.store, week, "xlsx", unmask, lang),
+                       file_name=f"qa_sample_{week}.xlsx", key="qs_xlsx", icon=":material/download:",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def weights_editor() -> None:
@@ -207,6 +296,8 @@ with tab_sq:
     servqual_tab()
 with tab_qa:
     qa_tab()
+with tab_qs:
+    qa_sample_tab()
 with tab_sc:
     scorecard_tab()
 with tab_tr:

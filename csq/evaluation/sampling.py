@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 import pyarrow as pa
 
 from csq.core import exports
+from csq.core.i18n import t
 from csq.core.privacy import mask_table
 from csq.core.roles import require
 from csq.errors import InputRefused
@@ -67,6 +68,11 @@ class Week:
     def of(cls, moment: datetime) -> Week:
         """Return the ISO week a moment falls in."""
         return cls.parse(f"{moment:%G-W%V}")
+
+    @classmethod
+    def last_complete(cls, moment: datetime | None) -> Week | None:
+        """Return the last whole week before the one `moment` (the data's "as of") falls in, or None without data."""
+        return None if moment is None else cls.of(moment - timedelta(days=7))
 
 
 @dataclass(frozen=True)
@@ -226,7 +232,11 @@ def sample_export(store: Store, week: str, fmt: str, unmask: bool = False, lang:
         raise InputRefused(f"Week {w.label} has no QA sample.", f"Draw it first: python -m csq qa-sample --week {w.label}.")
     tbl = sample_rows(store, w.label, unmask)
     if lang is not None:
-        tbl = exports.localised_table(tbl, lang)
+        i = tbl.column_names.index("reason")
+        labels = pa.array([t(f"qs_reason_{r}", lang) for r in tbl.column(i).to_pylist()], pa.string())
+        tbl = tbl.set_column(i, "reason", labels)
+        headers = {n: t(f"qs_col_{n}", lang) for n in tbl.column_names if t(f"qs_col_{n}", lang) != f"qs_col_{n}"}
+        tbl = exports.localised_table(tbl, lang, headers)
     if fmt == "csv":
         return exports.to_csv_bytes(tbl)
     if fmt == "xlsx":

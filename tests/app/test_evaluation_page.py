@@ -34,8 +34,9 @@ def test_demo_store_renders_every_section(demo_db, lang, words):
     text = page_text(at)
     for w in words:
         assert w in text, w
-    assert [t.label for t in at.tabs][:4] == (["SERVQUAL 差距", "质检评分", "坐席与班组评分", "培训考核"] if lang == "zh"
-                                              else ["SERVQUAL gaps", "QA scorecard", "Agent & team scorecard", "Training"])
+    assert [t.label for t in at.tabs][:5] == (["SERVQUAL 差距", "质检评分", "质检抽样", "坐席与班组评分", "培训考核"]
+                                              if lang == "zh" else ["SERVQUAL gaps", "QA scorecard", "QA sample",
+                                                                    "Agent & team scorecard", "Training"])
     # the demo's strict evaluator shows up as a calibration problem
     assert "质检-赵" in text
     assert len(at.dataframe) >= 8

@@ -77,7 +77,7 @@ USES: set[tuple[str, str]] = {
     ("app_pages/overview.py", "html_bytes"),
     ("csq/core/exports.py", "SafeWorkbook"),            # xlsx_bytes
     ("csq/evaluation/sampling.py", "to_csv_bytes"), ("csq/evaluation/sampling.py", "xlsx_bytes"),
-    ("csq/cli/commands/qa_sample.py", "sample_export"),
+    ("csq/cli/commands/qa_sample.py", "sample_export"), ("app_pages/evaluation.py", "sample_export"),
     ("csq/callbacks/sheets.py", "to_csv_bytes"), ("csq/callbacks/sheets.py", "xlsx_bytes"),
     ("csq/callbacks/sheets.py", "file_bytes"),
     ("csq/cli/commands/callbacks.py", "plan_export"), ("csq/cli/commands/callbacks.py", "caller_export"),
@@ -91,6 +91,9 @@ DOWNLOADS: dict[str, set[str]] = {
     "app_pages/import.py": {"shown.data", "raw.data",  # the two Downloads of inspection.rejected_downloads
                             "preview.mapping_json(m).encode('utf-8')"},  # a mapping as JSON, no spreadsheet
     "app_pages/overview.py": {"lambda: report.html_bytes(v.store, quarter, v.lang)"},
+    "app_pages/evaluation.py": {"lambda: sampling.sample_export(v.store, week, 'csv', unmask, lang)",
+                                "lambda: sampling.sample_export(v.store, week, 'csv', unmask)",
+                                "lambda: sampling.sample_export(v.store, week, 'xlsx', unmask, lang)"},
     "app_pages/callbacks.py": {"lambda: sheets.plan_export(plan_rows, 'csv', v.lang, v.role)",
                                "lambda: sheets.plan_export(plan_rows, 'xlsx', v.lang, v.role)",
                                "ready[2]"},  # the callers' list of sheets.caller_export, kept for the download
