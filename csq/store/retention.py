@@ -24,6 +24,7 @@ DATED: dict[str, str] = {
     "actions": "coalesce(completed_at, due_date, start_date)",
     "ticket_events": "event_at",
     "callbacks": "coalesce(called_at, CAST(planned_for AS TIMESTAMP))",   # personal data: purged with the rest
+    "qa_samples": "created_at",   # a sampled ticket goes with its ticket; the draw's own record stays
 }
 
 

@@ -228,3 +228,13 @@ def test_cli_qa_sample(center, tmp_path):
     assert len(replaced) == 20 and (tmp_path / "s.xlsx").read_bytes().startswith(b"PK")
     cov = cli_json("kpi", "--by", "agent", "--indicators", "qa_coverage_rate", db=db)
     assert {r["agent"]: r["n"]["qa_coverage_rate"] for r in cov} == {"老王": 5, "小李": 10, "老张": 5}
+
+
+def test_a_purge_takes_the_sampled_tickets_with_their_tickets(center):
+    from csq.store import retention
+
+    sampling.draw(center, WEEK, role="admin")
+    # Before 1 February: 老王's and 小李's sampled tickets (created 26–31 January) go; 老张's five of 1 February stay.
+    assert retention.purge_preview(center, date(2026, 2, 1))["qa_samples"] == 15
+    assert retention.purge_before(center, date(2026, 2, 1), "admin")["qa_samples"] == 15
+    assert {t.agent for t in sampling.stored(center, WEEK).tickets} == {"老张"}

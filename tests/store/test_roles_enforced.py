@@ -196,7 +196,7 @@ def test_no_role_means_the_process_role(store: Store, monkeypatch: pytest.Monkey
 
 def test_an_unknown_role_may_nothing(store: Store) -> None:
     before = snapshot(store)
-    for what in ("import", "rollback", "preset", "action", "target", "settings", "unmask", "purge"):
+    for what in ("import", "rollback", "preset", "action", "target", "settings", "unmask", "purge", "qa_sample"):
         with pytest.raises(NotAllowed):
             roles.require("superuser", what)
     with pytest.raises(NotAllowed):
