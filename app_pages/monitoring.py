@@ -110,7 +110,8 @@ def sla_section() -> None:
 
 def ticket_tab(which: str, unmask: bool) -> None:
     """One ticket list: the first LIST_LIMIT rows, how many there are, both CSVs, and a picked row's record."""
-    table = v.cached(tickets.ticket_list, f, which, unmask)
+    listed = v.cached(tickets.listed, f, which, unmask, v.lang)
+    table, shown = listed.table, listed.shown
     if table.num_rows == 0:
         st.info(v.tr("no_match"))
         return
@@ -119,14 +120,13 @@ def ticket_tab(which: str, unmask: bool) -> None:
     capped = total > table.num_rows
     st.caption(" · ".join((v.tr("mon_rows_capped", n=n, total=all_n) if capped else v.tr("mon_rows_all", total=all_n),
                            v.tr("mon_sorted"), *(() if unmask else (v.tr("masked_note"),)))))
-    shown = tickets.display_table(table, v.lang)
     event = widgets.table(st, shown, key=f"list_{which}", on_select="rerun", selection_mode="single-row")
     left, mid, right = st.columns(3)
     # The CSV in the page's language (headers, labels, rounded numbers) by default; the raw codes beside it.
     left.download_button(v.tr("mon_csv_shown", n=n) if capped else v.tr("download_csv"),
-                         exports.localised_csv_bytes(table, v.lang), file_name=f"{which}_tickets.csv",
+                         lambda: exports.localised_csv_bytes(table, v.lang), file_name=f"{which}_tickets.csv",
                          mime="text/csv", key=f"csv_{which}", icon=":material/download:")
-    mid.download_button(v.tr("export_csv_raw"), exports.to_csv_bytes(table), file_name=f"{which}_tickets_raw.csv",
+    mid.download_button(v.tr("export_csv_raw"), lambda: exports.to_csv_bytes(table), file_name=f"{which}_tickets_raw.csv",
                         mime="text/csv", key=f"csv_raw_{which}", help=v.tr("export_csv_raw_help"),
                         icon=":material/data_object:")
     if capped:  # the whole list, made only when asked for, masked as on screen

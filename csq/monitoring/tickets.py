@@ -1,6 +1,10 @@
 """Ticket-level queries for the Monitoring page: SLA breaches, overdue tickets, compliance, masking, CSV."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -142,12 +146,31 @@ _DURATIONS: dict[str, float] = {"frt_limit_min": 1.0, "res_limit_min": 1.0, "frt
 def _display_column(name: str, col: pa.ChunkedArray, lang: str) -> pa.Array | pa.ChunkedArray:
     """Return one column as shown: labels for canonical values and breach kinds, durations with their unit."""
     if name in ("channel", "type", "priority", "breach"):
-        return pa.array([None if v is None else (t(f"breach_{v}", lang) if name == "breach" else value_label(name, v, lang))
-                         for v in col.to_pylist()], pa.string())
+        return _relabel(col, lambda v: t(f"breach_{v}", lang) if name == "breach" else value_label(name, v, lang))
     if name in _DURATIONS:
-        return pa.array([None if v is None else fmt_duration(v * _DURATIONS[name], lang) for v in col.to_pylist()],
-                        pa.string())
+        return _relabel(col, lambda v: fmt_duration(v * _DURATIONS[name], lang))
     return pc.round(col, 1) if pa.types.is_floating(col.type) else col
+
+
+@dataclass(frozen=True)
+class TicketList:
+    """A breached or overdue list as read (masked) and as shown (labels, sized durations, translated headers)."""
+
+    table: pa.Table
+    shown: pa.Table
+
+
+def listed(store: Store, f: Filter, which: str, unmask: bool, lang: str) -> TicketList:
+    """Return the ticket list read and as shown: one cacheable step, so a rerun relabels nothing."""
+    table = ticket_list(store, f, which, unmask)
+    return TicketList(table, display_table(table, lang))
+
+
+def _relabel(col: pa.ChunkedArray, label: Callable[[Any], str]) -> pa.Array:
+    """Return the column's values as labels, each distinct value labelled once (a list repeats few of them)."""
+    values = col.to_pylist()
+    labels = {v: label(v) for v in set(values) if v is not None}
+    return pa.array([None if v is None else labels[v] for v in values], pa.string())
 
 
 def display_table(table: pa.Table, lang: str) -> pa.Table:
