@@ -136,12 +136,6 @@ def _draw_sql(week: Week, r: Rules) -> tuple[str, list[object]]:
                       new_agent_factor=("CAST(? AS INTEGER)", [r.new_agent_factor]), seed=("?", [str(r.seed)]))
 
 
-def preview(store: Store, week: str, r: Rules) -> list[Drawn]:
-    """Return what a draw of the week with these rules would pick, without storing it."""
-    sql, params = _draw_sql(Week.parse(week), r)
-    return [Drawn(**row) for row in arrow(store, sql, params).to_pylist()]
-
-
 def in_force(store: Store, week: str) -> int | None:
     """Return the id of the week's draw in force, or None."""
     value = store.scalar("SELECT max(draw_id) FROM qa_sample_draws WHERE week = ? AND replaced_by IS NULL",
@@ -217,9 +211,6 @@ def sample_rows(store: Store, week: str, unmask: bool = False) -> pa.Table:
     """Return the week's drawn tickets with their ticket fields and evaluated flag, customer fields masked unless
     `unmask` (SPEC §8: only a role that may unmask sees them)."""
     return mask_table(arrow(store, SQL.load("qa_sample_rows"), [Week.parse(week).label]), unmask)
-
-
-FORMATS: tuple[str, ...] = ("csv", "xlsx")
 
 
 def sample_export(store: Store, week: str, fmt: str, unmask: bool = False, lang: str | None = None) -> bytes:

@@ -91,7 +91,6 @@ COMPONENT_LIST: tuple[Component, ...] = (
 )
 COMPONENTS: tuple[str, ...] = tuple(c.key for c in COMPONENT_LIST)
 _BY_KEY: dict[str, Component] = {c.key: c for c in COMPONENT_LIST}
-INVERTED = frozenset(c.key for c in COMPONENT_LIST if c.scale == "inverted")
 DEFAULT_WEIGHTS: dict[str, float] = {c.key: c.weight for c in COMPONENT_LIST}
 SOURCES: tuple[str, ...] = tuple(dict.fromkeys(c.indicator for c in COMPONENT_LIST))
 GRADES: tuple[str, ...] = ("excellent", "good", "pass", "improve")
