@@ -82,10 +82,11 @@ USES: set[tuple[str, str]] = {
     ("csq/callbacks/sheets.py", "file_bytes"),
     ("csq/cli/commands/callbacks.py", "plan_export"), ("csq/cli/commands/callbacks.py", "caller_export"),
     ("app_pages/callbacks.py", "plan_export"), ("app_pages/callbacks.py", "caller_export"),
+    ("csq/operations/notify.py", "html_bytes"), ("csq/operations/notify.py", "xlsx_bytes"),  # the mailed report
 }
 # Every download button on a page and the data it serves: a writer above, or a file that is no spreadsheet.
 DOWNLOADS: dict[str, set[str]] = {
-    "app_pages/monitoring.py": {"exports.localised_csv_bytes(table, v.lang)", "exports.to_csv_bytes(table)",
+    "app_pages/monitoring.py": {"lambda: exports.localised_csv_bytes(table, v.lang)", "lambda: exports.to_csv_bytes(table)",
                                 "lambda: tickets.ticket_export(v.store, f, which, unmask, v.lang)"},
     "app_pages/audit.py": {"exports.to_csv_bytes(shown)", "exports.to_csv_bytes(log)"},
     "app_pages/import.py": {"shown.data", "raw.data",  # the two Downloads of inspection.rejected_downloads
