@@ -109,23 +109,24 @@ def _bind(tree: exp.Expression, params: list[object]) -> dict[str, object]:
     return named
 
 
-def _non_null_sum(items: list[exp.Expression]) -> exp.Expression:
-    """Return the sum of the items that are not NULL, NULL when all are (DuckDB's list_sum)."""
-    total = exp.func("plus", *[exp.func("coalesce", i.copy(), exp.Literal.number(0)) for i in items[:2]]) \
-        if len(items) > 1 else exp.func("coalesce", items[0].copy(), exp.Literal.number(0))
-    for item in items[2:]:
-        total = exp.func("plus", total, exp.func("coalesce", item.copy(), exp.Literal.number(0)))
-    return exp.If(this=exp.func("greater", _count_known(items), exp.Literal.number(0)), true=total,
-                  false=exp.null())
+def _plus(terms: list[exp.Expression]) -> exp.Expression:
+    """Return the terms added left to right, as DuckDB adds a list's items."""
+    total = terms[0]
+    for term in terms[1:]:
+        total = exp.func("plus", total, term)
+    return total
 
 
 def _count_known(items: list[exp.Expression]) -> exp.Expression:
     """Return how many of the items are not NULL, as one integer expression."""
-    counts = [exp.func("toInt64", exp.Not(this=exp.Is(this=i.copy(), expression=exp.null()))) for i in items]
-    total = counts[0]
-    for c in counts[1:]:
-        total = exp.func("plus", total, c)
-    return total
+    return _plus([exp.func("toInt64", exp.Not(this=exp.Is(this=i.copy(), expression=exp.null()))) for i in items])
+
+
+def _non_null_sum(items: list[exp.Expression]) -> exp.Expression:
+    """Return the sum of the items that are not NULL, NULL when all are (DuckDB's list_sum)."""
+    total = _plus([exp.func("coalesce", i.copy(), exp.Literal.number(0)) for i in items])
+    return exp.If(this=exp.func("greater", _count_known(items), exp.Literal.number(0)), true=total,
+                  false=exp.null())
 
 
 def _list_aggregate(node: exp.Expression) -> exp.Expression:
@@ -146,7 +147,9 @@ def _quantiles(node: exp.Expression) -> exp.Expression:
         return node
     out = []
     for p in node.expression.expressions:
-        agg = sqlglot.parse_one(f"quantileExactInclusiveOrNull({float(p.name)!r})(x)", read="clickhouse")
+        # The level and the value are put in as nodes of the tree, never as text.
+        agg = sqlglot.parse_one("quantileExactInclusiveOrNull(0.5)(x)", read="clickhouse")
+        agg.find(exp.Literal).replace(p.copy())
         agg.find(exp.Column).replace(node.this.copy())
         out.append(agg)
     return exp.Array(expressions=out)
