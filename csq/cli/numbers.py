@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 
 from csq.metrics.indicators import INDICATORS
 
-DECIMALS: dict[str, int] = {"rate": 6, "min": 4, "h": 4, "score": 4, "points": 4}
+DECIMALS: dict[str, int] = {"rate": 6, "min": 4, "h": 4, "s": 4, "score": 4, "points": 4}
 # The telephony figures keep 9 decimals, as a control chart does: they are checked against an independent
 # computation from the CTI export to 1e-9 (issue 20).
 KEY_DECIMALS: dict[str, int] = {k: 9 for k in ("answer_rate", "abandon_rate", "service_level", "asa_s", "aht_s")
