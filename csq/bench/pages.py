@@ -22,7 +22,8 @@ from csq.store.connection import bump_data_version
 
 DEMO_TICKETS = 231_423   # tickets of the demo center at scale 1 (24 months)
 DEMO_MAX = 1_000_000
-PAGES = ("/", "/monitoring", "/evaluation", "/improvement", "/satisfaction", "/import", "/settings", "/audit")
+PAGES = ("/", "/monitoring", "/evaluation", "/improvement", "/satisfaction", "/telephony", "/callbacks", "/import",
+         "/settings", "/audit")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from csq.store.connection import QUERIES
 APP = Path(__file__).resolve().parents[2] / "app.py"
 PAGES = {"/": None, "/monitoring": "app_pages/monitoring.py", "/evaluation": "app_pages/evaluation.py",
          "/improvement": "app_pages/improvement.py", "/satisfaction": "app_pages/satisfaction.py",
+         "/telephony": "app_pages/telephony.py", "/callbacks": "app_pages/callbacks.py",
          "/import": "app_pages/import.py", "/settings": "app_pages/settings.py", "/audit": "app_pages/audit.py"}
 
 
