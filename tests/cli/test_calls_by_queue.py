@@ -133,3 +133,18 @@ def test_kpi_by_queue_and_ticket_indicators_under_a_queue_filter_show_no_data(db
 def test_an_unknown_filter_field_is_still_refused() -> None:
     with pytest.raises(InputRefused, match="queue"):   # the refusal lists queue among the fields
         Filter.from_pairs(None, None, ["skill_level=3"])
+
+
+def test_an_action_scope_may_name_a_queue(db: Path) -> None:
+    from csq.metrics.engine import compute
+    from csq.metrics.filters import parse_scope
+    from csq.store import open_store
+
+    assert parse_scope("队列=A") == {"queue": ["A"]} and parse_scope("queue=A; team=一组") == {
+        "queue": ["A"], "team": ["一组"]}
+    s = open_store(db, read_only=True)
+    try:
+        got = compute(s, Filter.from_scope("技能组=B", "2025-03", "2025-03"), (), ["calls_offered"])[0]
+    finally:
+        s.close()
+    assert got.value("calls_offered") == 4   # B offered C5 C6 C7 C9, as in kpi --where queue=B
