@@ -15,8 +15,8 @@ def open_page(pg, server: str, query: str) -> None:
 
 
 @pytest.mark.parametrize("lang, title, tabs", [
-    ("zh", "服务质量评估", ["质检评分", "坐席与班组评分", "培训考核"]),
-    ("en", "Evaluation", ["QA scorecard", "Agent & team scorecard", "Training"]),
+    ("zh", "服务质量评估", ["质检评分", "质检抽样", "坐席与班组评分", "培训考核"]),
+    ("en", "Evaluation", ["QA scorecard", "QA sample", "Agent & team scorecard", "Training"]),
 ])
 def test_every_tab_renders_in_both_languages(server, page, lang, title, tabs):
     open_page(page, server, f"lang={lang}")
