@@ -1,4 +1,4 @@
-"""`python -m csq callbacks plan|due`: the quarter's seeded callback plan and the second callbacks due (SPEC §4d, §6)."""
+"""`python -m csq callbacks plan|due`: the quarter's seeded callback plan, the second callbacks due (SPEC §4d, §6)."""
 from __future__ import annotations
 
 import argparse
@@ -69,7 +69,8 @@ def run_plan(args: argparse.Namespace) -> int:
         print(f"  {agent}: {missing} fewer than {plan.per_agent} (not enough customers in the 12 months before)")
     print(f"{'planned_for':<12}{'callback_id':<18}{'agent':<16}customer_id")
     for r in plan.rows:
-        print(f"{r.planned_for!s:<12}{r.callback_id:<18}{r.agent:<16}{mask_id(r.customer_id) if masked else r.customer_id}")
+        shown = mask_id(r.customer_id) if masked else r.customer_id
+        print(f"{r.planned_for!s:<12}{r.callback_id:<18}{r.agent:<16}{shown}")
     if data is not None:
         print(f"Written to {args.out} ({len(data):,} bytes)" + ("" if masked else ", contact data unmasked (audited)")
               + ".")
