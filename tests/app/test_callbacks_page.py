@@ -81,3 +81,15 @@ def test_a_result_entered_on_the_page_is_stored_and_the_search_stays_masked(demo
 def test_a_store_without_callbacks_offers_the_draw(new_db) -> None:
     at = run_app(new_db("e.duckdb"), PAGE, {"lang": "en"})
     assert_no_exception(at)
+
+
+def test_an_open_issue_starts_an_improvement_action(demo_copy: Path) -> None:
+    before = {a["action_id"] for a in cli_json("actions", db=demo_copy)}
+    at = run_app(demo_copy, PAGE, {"lang": "en"})
+    chosen = at.selectbox(key="cb_issue_pick").value
+    at.button(key="cb_start_action").click().run()
+    assert_no_exception(at)
+    new = [a for a in cli_json("actions", db=demo_copy) if a["action_id"] not in before]
+    assert len(new) == 1 and chosen in new[0]["title"] and new[0]["indicator"] == "callback_satisfaction_rate"
+    assert new[0]["scope"].startswith("agent=")
+    assert f"Improvement action {new[0]['action_id']} created" in page_text(at)
