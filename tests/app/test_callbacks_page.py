@@ -93,3 +93,16 @@ def test_an_open_issue_starts_an_improvement_action(demo_copy: Path) -> None:
     assert len(new) == 1 and chosen in new[0]["title"] and new[0]["indicator"] == "callback_satisfaction_rate"
     assert new[0]["scope"].startswith("agent=")
     assert f"Improvement action {new[0]['action_id']} created" in page_text(at)
+
+
+def test_a_second_callback_entered_on_the_page_takes_it_off_the_due_list(demo_copy: Path) -> None:
+    due = [d["callback_id"] for d in cli_json("callbacks", "due", db=demo_copy)]
+    at = run_app(demo_copy, PAGE, {"lang": "en"})
+    first = at.selectbox(key="cb_second_pick").value
+    assert first == due[0]   # the soonest due first
+    at.selectbox(key="cb_second_result").set_value("reached")
+    at.radio(key="cb_second_satisfied").set_value(True)
+    at.button(key="cb_second_save").click().run()
+    assert_no_exception(at)
+    assert [d["callback_id"] for d in cli_json("callbacks", "due", db=demo_copy)] == due[1:]
+    assert f"Saved {first}-0001." in page_text(at)   # the first second callback of it
