@@ -31,7 +31,7 @@ quarters = v.cached(progress.planned_quarters)
 here = Quarter.of(moment.date()).label if moment else None
 options = sorted({*quarters, *([here] if here else [])}, reverse=True)
 if not options:
-    st.info(v.tr("cb_no_answers"))
+    st.info(v.tr("cb_no_data"))
     st.stop()
 quarter = st.selectbox(v.tr("cb_quarter"), options, index=options.index(here) if here in options else 0,
                        key="cb_quarter")

@@ -2,14 +2,17 @@
 plan masked to the role, a result entered through the page, masked search, and the due list."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from csq.callbacks.quarters import Quarter
 from csq.metrics.callbacks import CALLBACK_KEYS
 from csq.metrics.display import format_value
+from csq.store import open_store
+from csq.store.batches import commit_records
 from tests.apptest import assert_no_exception, page_text, run_app
 from tests.support import cli_json
 
@@ -79,8 +82,20 @@ def test_a_result_entered_on_the_page_is_stored_and_the_search_stays_masked(demo
 
 
 def test_a_store_without_callbacks_offers_the_draw(new_db) -> None:
-    at = run_app(new_db("e.duckdb"), PAGE, {"lang": "en"})
+    empty = run_app(new_db("e.duckdb"), PAGE, {"lang": "en"})
+    assert_no_exception(empty)   # app.py offers the demo to an empty store
+    db = new_db("t.duckdb")
+    store = open_store(db)
+    tickets = [{"ticket_id": f"T{i}", "created_at": datetime(2025, 1 + i % 12, 5, 10), "agent": f"E{i % 2}",
+                "customer_id": f"K{i}", "channel": "phone", "type": "inquiry", "priority": "normal",
+                "reopen_count": 0} for i in range(20)]
+    commit_records(store, "tickets", pa.Table.from_pylist(tickets), source="fixture")
+    store.close()
+    at = run_app(db, PAGE, {"lang": "en"})   # as of 2025-12-05: the quarter 2025Q4, no plan yet
+    assert "2025Q4 has no callback plan yet." in page_text(at)
+    at.button(key="cb_draw_0").click().run()
     assert_no_exception(at)
+    assert "The 2025Q4 plan is drawn: 10 callbacks" in page_text(at)   # 5 of each engineer's 10 customers
 
 
 def test_an_open_issue_starts_an_improvement_action(demo_copy: Path) -> None:

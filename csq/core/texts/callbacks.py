@@ -7,6 +7,9 @@ TEXT: dict[str, tuple[str, str]] = {
                  "Each quarter, customers of every engineer are drawn at random for a satisfaction callback (four "
                  "questions); when an answer is not positive, a second callback is due within the limit."),
     "cb_quarter": ("季度", "Quarter"),
+    "cb_no_data": ("还没有工单，也没有回访计划：回访计划从工程师近十二个月处理过的客户中抽取。请先导入工单。",
+                   "There are no tickets and no callback plans yet: a plan draws from the customers each engineer "
+                   "served in the last twelve months. Import tickets first."),
     "cb_rules": ("每位工程师 {n} 位客户 · 二次回访时限 {days} 天 · 数据截至 {t}",
                  "{n} customers per engineer · second callback within {days} days · data as of {t}"),
     "cb_filters_note": ("回访指标只按坐席（工程师）和班组筛选；其他筛选条件不适用于回访。",

@@ -6,12 +6,13 @@
 WITH f AS ({flags}),
 base AS (
     SELECT {groups}
-        planned AND coalesce(plan_passed, false) AS plan_due,
+        -- each flag TRUE or FALSE, never NULL: count_if over nothing but NULLs gives NULL, not 0
+        coalesce(planned AND plan_passed, false) AS plan_due,
         called_at IS NOT NULL AS called,
-        result = 'reached' AND satisfied IS NOT NULL AS sat_answered,
-        result = 'reached' AND coalesce(satisfied, false) AS sat_yes,
-        needs_second AND coalesce(limit_passed, false) AS followup_due,
-        second_on_time
+        coalesce(result = 'reached' AND satisfied IS NOT NULL, false) AS sat_answered,
+        coalesce(result = 'reached' AND satisfied, false) AS sat_yes,
+        coalesce(needs_second AND limit_passed, false) AS followup_due,
+        coalesce(second_on_time, false) AS second_on_time
     FROM f c
     LEFT JOIN agents_current a ON a.agent = c.agent
     WHERE {where}
