@@ -7,11 +7,17 @@ own build_where over the kind's own dimensions. A cell is then the slice of the 
 falls in its window, in the scope or outside it (SPEC §4c: NULL fields count as outside, as in
 build_where_outside). The values are the engine's: its SQL grouped per record, or for tickets, the biggest
 kind, ticket_records.sql, which gives the same values without grouping a million tickets one by one.
+
+Rates and counts are tested on a cell's n and how many of its values are 1 alone (a rate's p and n, a count's
+n), so a kind whose checked keys are all rates and counts has the same query tallied in DuckDB per day and
+scope matches (Tallies), and only those sums leave it instead of every record. A kind with a median, P90 or
+mean among its keys is read record by record, all its keys together (one query), as is a key found to hold
+a value other than 0 or 1.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import numpy as np
@@ -43,6 +49,7 @@ SQL = SqlFiles(__package__)
 METRICS_SQL = SqlFiles("csq.metrics")
 
 _EPOCH = date(1970, 1, 1)
+_TALLIED = ("rate", "count")   # units whose tests read only a cell's n and how many of its values are 1
 
 
 def moment_us(day: date) -> int:
@@ -102,14 +109,47 @@ class Records:
 
 
 @dataclass(frozen=True, eq=False)
+class Tallies:
+    """The keys of one kind whose every value is 0 or 1 (rates, counts), tallied in SQL per day and scope matches.
+
+    Their tests read only how many records a cell holds and how many are 1 (a rate's p and n, a count's n), so
+    the records never leave DuckDB: one row per (day, matches) with each key's n and ones. A window is whole days.
+    """
+
+    first: date
+    end: date
+    day: np.ndarray                   # days since 1970 of each row
+    inside: Mapping[str, np.ndarray]  # each scope's match of each row
+    n: Mapping[str, np.ndarray]       # records with a value, per key and row
+    ones: Mapping[str, np.ndarray]    # of which are 1
+
+    def cell(self, key: str, scope: str | None, start: date, end: date, outside: bool = False) -> np.ndarray:
+        """Return the cell's values as a Records cell gives them, ordered ones first: only their n and sum count."""
+        if start < self.first or end > self.end:
+            raise ValueError(f"the window {start} to {end} is outside the records read ({self.first} to {self.end})")
+        rows = (self.day >= (start - _EPOCH).days) & (self.day < (end - _EPOCH).days)
+        if scoped(scope):
+            match = self.inside[str(scope)]
+            rows &= ~match if outside else match
+        elif outside:  # the whole center: nothing is outside it
+            rows[:] = False
+        ones, n = int(self.ones[key][rows].sum()), int(self.n[key][rows].sum())
+        return np.concatenate([np.ones(ones), np.zeros(n - ones)])
+
+
+@dataclass(frozen=True, eq=False)
 class Book:
-    """The Records of every kind the actions need, keyed by record kind."""
+    """The Records of every kind the actions need, keyed by record kind, and the tallied keys' Tallies."""
 
     kinds: Mapping[str, Records]
+    tallies: Mapping[str, Tallies] = field(default_factory=dict)
 
     def cell(self, key: str, scope: str | None, start: date, end: date, outside: bool = False) -> np.ndarray:
         """Return one cell's per-record values: indicator `key`, the scope (or the rest), dated in [start, end)."""
-        return self.kinds[INDICATORS[key].kind].cell(key, scope, start, end, outside)
+        kind = INDICATORS[key].kind
+        if kind in self.tallies and key in self.tallies[kind].n:
+            return self.tallies[kind].cell(key, scope, start, end, outside)
+        return self.kinds[kind].cell(key, scope, start, end, outside)
 
 
 # ---- one query per kind
@@ -138,12 +178,21 @@ def _columns(keys: Sequence[str], scopes: Sequence[str]) -> str:
     return ", ".join(cols + [f"CAST({ident(k)} AS DOUBLE) AS {ident(k)}" for k in keys])
 
 
-# A reader returns one row per record dated in the span (a Filter of moments): g_at, s_0…, then each key.
-_Reader = Callable[[Store, Sequence[str], Sequence[str], Filter, datetime | None], pa.Table]
+@dataclass(frozen=True)
+class Query:
+    """A reader's query: one row per record dated in the span (g_at, s_0…, each key as DOUBLE), and its tables."""
+
+    sql: str
+    params: list[object]
+    register: dict[str, pa.Table] | None = None
+
+
+# A reader returns the query of the records dated in the span (a Filter of moments); read_book runs it.
+_Reader = Callable[[Store, Sequence[str], Sequence[str], Filter, datetime | None], Query]
 
 
 def _tickets(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Filter,
-             as_of: datetime | None) -> pa.Table:
+             as_of: datetime | None) -> Query:
     """Return each ticket's creation moment, scope matches and values, over the SLA clock only when read."""
     dims = ticket_dims("t")
     where = build_where(span, dims, "t.created_at")
@@ -152,11 +201,11 @@ def _tickets(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Fil
     flags = ticket_flags((f"t.created_at AS g_at, {matches[0]}", matches[1]), as_of, clock)
     sql, p = SQL.render("ticket_records", flags=flags, group_names="g_at, " + _names(scopes),
                         columns=_columns(keys, scopes))
-    return arrow(store, sql, p, register)
+    return Query(sql, p, register)
 
 
 def _surveys(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Filter,
-             as_of: datetime | None) -> pa.Table:
+             as_of: datetime | None) -> Query:
     """Return one row per answer (by response moment) and one per invitation (by send moment)."""
     dims = survey_dims()
     matches = _matches(scopes, dims, SURVEY_MOMENT)  # a scope names no period: the same in either half
@@ -165,7 +214,7 @@ def _surveys(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Fil
         where_answers=build_where(span, dims, SURVEY_ANSWERED).part,
         where_invitations=build_where(span, dims, SURVEY_SENT).part, group_names="g_id, g_at, " + _names(scopes),
         ticket_source=linked_tickets(store))
-    return arrow(store, f"SELECT {_columns(keys, scopes)} FROM ({sql}) r", p)
+    return Query(f"SELECT {_columns(keys, scopes)} FROM ({sql}) r", p)
 
 
 def _grouped(name: str, dims: Mapping[str, str], month_expr: str, id_expr: str,
@@ -173,20 +222,19 @@ def _grouped(name: str, dims: Mapping[str, str], month_expr: str, id_expr: str,
     """Return a reader of one engine SQL file grouped per record (g_id), with its moment (g_at) and matches."""
 
     def read(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Filter,
-             as_of: datetime | None) -> pa.Table:
+             as_of: datetime | None) -> Query:
         matches = _matches(scopes, dims, month_expr)
         groups = (f"{id_expr} AS g_id, {month_expr} AS g_at, {matches[0]}", matches[1])
         sql, p = METRICS_SQL.render(name, groups=groups, group_names="g_id, g_at, " + _names(scopes),
                                     where=build_where(span, dims, month_expr).part, as_of=("?", [as_of]),
                                     ticket_source=linked_tickets(store), **extra)
-        return arrow(store, f"SELECT {_columns(keys, scopes)} FROM ({sql}) r", p,
-                     register(store) if register else None)
+        return Query(f"SELECT {_columns(keys, scopes)} FROM ({sql}) r", p, register(store) if register else None)
 
     return read
 
 
 def _calls(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Filter,
-           as_of: datetime | None) -> pa.Table:
+           as_of: datetime | None) -> Query:
     """Return one row per call (by queue moment) with its scope matches and values, on the stored thresholds."""
     limits = thresholds(store)
     read = _grouped("calls", call_dims(), CALL_MOMENT, "c.call_id", short_abandon_s=("?", [limits.short_abandon_s]),
@@ -195,7 +243,7 @@ def _calls(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Filte
 
 
 def _qa_sample(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Filter,
-               as_of: datetime | None) -> pa.Table:
+               as_of: datetime | None) -> Query:
     """Return one row per sampled ticket in force (by its created_at): its scope matches and coverage, 1 or 0.
 
     The sampled tickets are not among the linked ticket facts, so a scope on a ticket field reads the tickets.
@@ -206,11 +254,11 @@ def _qa_sample(store: Store, keys: Sequence[str], scopes: Sequence[str], span: F
                                                        matches[1]),
                                 group_names="g_id, g_at, " + _names(scopes),
                                 where=build_where(span, dims, SAMPLE_MOMENT).part, ticket_source="tickets_current")
-    return arrow(store, f"SELECT {_columns(keys, scopes)} FROM ({sql}) r", p)
+    return Query(f"SELECT {_columns(keys, scopes)} FROM ({sql}) r", p)
 
 
 def _callbacks(store: Store, keys: Sequence[str], scopes: Sequence[str], span: Filter,
-               as_of: datetime | None) -> pa.Table:
+               as_of: datetime | None) -> Query:
     """Return one row per callback (by its planned day, else its call's) with its scope matches and values."""
     read = _grouped("callbacks", CALLBACK_DIMS, CALLBACK_MOMENT, "c.callback_id",
                     flags=callback_flags(store, as_of))  # type: ignore[arg-type]
@@ -248,6 +296,30 @@ def _records(table: pa.Table, keys: Sequence[str], scopes: Sequence[str], first:
                    {s: col(table.column(f"s_{i}"), np.bool_) for i, s in enumerate(scopes)})
 
 
+def _tallies(store: Store, query: Query, keys: Sequence[str], scopes: Sequence[tuple[int, str]], first: date,
+             end: date) -> tuple[Tallies, list[str]]:
+    """Return the Tallies of the keys whose every value is 0 or 1, and the keys that hold another value.
+
+    `scopes` are the (position in the query, scope) the keys are asked in.
+    """
+    names = [ident(f"s_{i}") for i, _ in scopes]
+    counts = [f"count({ident(k)}) AS {ident(f'n_{j}')}, count(*) FILTER (WHERE {ident(k)} = 1) AS {ident(f'o_{j}')}, "
+              f"count(*) FILTER (WHERE {ident(k)} <> 0 AND {ident(k)} <> 1) AS {ident(f'x_{j}')}"
+              for j, k in enumerate(keys)]   # NaN is neither 0 nor 1: such a key is read record by record
+    # g_at on its day: a window is whole days, [start, end) from midnight, as Records.cell slices it.
+    table = arrow(store, f"SELECT CAST(g_at AS DATE) - DATE '1970-01-01' AS day, {''.join(n + ', ' for n in names)}"
+                         f"{', '.join(counts)} FROM ({query.sql}) r WHERE g_at IS NOT NULL GROUP BY ALL",
+                  query.params, query.register)
+
+    def col(name: str, dtype: type) -> np.ndarray:
+        return np.asarray(table.column(name).to_numpy(), dtype=dtype)
+
+    odd = [k for j, k in enumerate(keys) if int(col(f"x_{j}", np.int64).sum())]
+    kept = [(j, k) for j, k in enumerate(keys) if k not in odd]
+    return Tallies(first, end, col("day", np.int64), {s: col(f"s_{i}", np.bool_) for i, s in scopes},
+                   {k: col(f"n_{j}", np.int64) for j, k in kept}, {k: col(f"o_{j}", np.int64) for j, k in kept}), odd
+
+
 def read_book(store: Store, wants: Iterable[Want], as_of: datetime | None) -> Book:
     """Return the Book of what the checks read: one query per record kind, only the keys, scopes and days asked.
 
@@ -256,6 +328,7 @@ def read_book(store: Store, wants: Iterable[Want], as_of: datetime | None) -> Bo
     """
     keys: dict[str, dict[str, None]] = {}
     scopes: dict[str, dict[str, None]] = {}
+    asked: dict[str, set[str]] = {}   # each key's scopes: a tally or a record read holds only its keys' scopes
     days: dict[str, list[date]] = {}
     for want in wants:
         if want.key not in INDICATORS or want.first is None or want.end is None:
@@ -263,13 +336,33 @@ def read_book(store: Store, wants: Iterable[Want], as_of: datetime | None) -> Bo
         kind = INDICATORS[want.key].kind
         keys.setdefault(kind, {})[want.key] = None
         scopes.setdefault(kind, {})
+        asked.setdefault(want.key, set())
         days.setdefault(kind, []).extend((want.first, want.end))
         if _readable_scoped(want.scope):
             scopes[kind][str(want.scope)] = None
-    kinds = {}
+            asked[want.key].add(str(want.scope))
+    kinds, tallies = {}, {}
     for kind, ks in keys.items():
         k, s, first, end = list(ks), list(scopes[kind]), min(days[kind]), max(days[kind])
         # Only the records of the days some window covers: a store holds years, the windows a few months.
         span = Filter(start=datetime.combine(first, datetime.min.time()), end=datetime.combine(end, datetime.min.time()))
-        kinds[kind] = _records(_READERS[kind](store, k, s, span, as_of), k, s, first, end)
-    return Book(kinds)
+        query = _READERS[kind](store, k, s, span, as_of)
+
+        def of(some: list[str], _s: list[str] = s) -> list[int]:
+            """Return the positions (in the query's s_0, s_1, …) of the scopes some of the keys are asked in."""
+            return [i for i, scope in enumerate(_s) if any(scope in asked[key] for key in some)]
+
+        # A kind whose keys are all rates and counts leaves DuckDB as per-day tallies. When some key's test reads
+        # every value the records are read anyway, and tallying the others too would run the query twice.
+        tally = k if all(INDICATORS[key].unit in _TALLIED for key in k) else []
+        raw = [key for key in k if key not in tally]
+        if tally:
+            tallies[kind], odd = _tallies(store, query, tally, [(i, s[i]) for i in of(tally)], first, end)
+            raw += odd
+        if raw or not tally:
+            at = of(raw)
+            cols = ", ".join(["g_at", *(f"{ident(f's_{i}')} AS {ident(f's_{j}')}" for j, i in enumerate(at)),
+                              *(ident(key) for key in raw)])
+            kinds[kind] = _records(arrow(store, f"SELECT {cols} FROM ({query.sql}) r", query.params, query.register),
+                                   raw, [s[i] for i in at], first, end)
+    return Book(kinds, tallies)
