@@ -179,8 +179,9 @@ def save(fn, entry: dict[str, object]) -> None:
 
 
 with tab_results:
-    open_rows = {r.callback_id: f"{r.callback_id} · {r.agent} · {r.customer_id if unmask else mask_id(r.customer_id)}"
-                 f" · {r.planned_for}" for r in plan_rows if not r.called}
+    open_rows = {r.callback_id: f"{r.callback_id} · {r.agent or '–'} · "
+                                f"{r.customer_id if unmask else mask_id(r.customer_id)} · {r.planned_for}"
+                 for r in plan_rows if not r.called}
     if can_write:
         st.subheader(v.tr("cb_entry"))
         if open_rows:
@@ -210,7 +211,7 @@ with tab_results:
     if not issues:
         st.caption(v.tr("cb_no_open_issues"))
     else:
-        labels = {a["callback_id"]: f"{a['callback_id']} · {a['agent']} · {a['open_issue']}" for a in issues}
+        labels = {a["callback_id"]: f"{a['callback_id']} · {a['agent'] or '–'} · {a['open_issue']}" for a in issues}
         chosen = st.selectbox(v.tr("cb_open_issues"), list(labels), format_func=labels.get, key="cb_issue_pick")
         if v.may("action") and st.button(v.tr("cb_start_action"), key="cb_start_action", icon=":material/add_task:"):
             issue = next(a for a in issues if a["callback_id"] == chosen)
@@ -240,7 +241,7 @@ with tab_second:
                             v.tr("cb_q_open_issue"): d.open_issue} for d in due], key="cb_due_table")
         if can_write:
             st.subheader(v.tr("cb_second_entry"))
-            entry = answer_form("cb_second", {d.callback_id: f"{d.callback_id} · {d.agent} · {d.customer_id}"
+            entry = answer_form("cb_second", {d.callback_id: f"{d.callback_id} · {d.agent or '–'} · {d.customer_id}"
                                               for d in due})
             if entry:
                 save(results.record_second, entry)
