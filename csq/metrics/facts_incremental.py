@@ -8,8 +8,8 @@ A ticket's facts (sql/ticket_clock.sql or ticket_clock_plain.sql, then ticket_du
   400 days past it;
 - on a business calendar, spans counted from the day before the first ticket (the business moments B(ts));
 - the settings: SLA rules, calendars, pause statuses.
-So a ticket answered and resolved, with no status change after as-of and no due moment past it, has the same
-facts at any later or earlier as-of: its clocks end at its own timestamps.
+So a ticket answered and resolved, with no status change after as-of and no due moment past the spans as-of
+reads, has the same facts at any later or earlier as-of: its clocks end at its own timestamps.
 
 When every data version since the build came from an import or a rollback (each bumps the version once, so any
 other write, a settings change or a purge, leaves the count unexplained) and the settings, the clock's shape and
@@ -19,7 +19,8 @@ other write, a settings change or a purge, leaves the count unexplained) and the
   again);
 - recomputes in place (UPDATE of the clock columns, so the table keeps its time order) the other tickets whose
   clock can move: when as-of moved, those not answered or not resolved, those with a status change after the
-  earlier as-of and those due after it; and those whose status history gained or lost a batch.
+  earlier as-of and those due past the calendar spans it reads (_spans_end); and those whose status history
+  gained or lost a batch.
 Anything else rebuilds the table whole, as does an update that would put more than a quarter of the table out of
 time order (rows replaced behind the newest kept one; at least a row group's worth), so that period filters
 keep skipping row groups.
@@ -139,15 +140,23 @@ def _fill(cur: duckdb.DuckDBPyConnection, table: str, parts: list[tuple[str, lis
     return int(cur.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
 
-def _spans_reach(cur: duckdb.DuckDBPyConnection, calendars: list[str], since: datetime) -> bool:
-    """Return True when every calendar has an open span starting after `since` within the spans both as-ofs read."""
+def _spans_end(cur: duckdb.DuckDBPyConnection, calendars: list[str], since: datetime) -> datetime | None:
+    """Return the earliest last span start, over the calendars, of the spans the earlier as-of reads (to its day
+    plus 400); None when a calendar has no span there.
+
+    A due moment is looked up in the spans (ASOF on their cumulative open time). The spans of the later as-of
+    begin as those of the earlier one; they differ only past its last span, so a due moment can differ only
+    when its target lies past that span's open time, where both place it after that span's start.
+    """
     if not calendars:
-        return True
-    until = datetime.combine(since.date() + _AHEAD, datetime.min.time())
-    got = cur.execute("SELECT count(DISTINCT cal) FROM _csq_cal WHERE list_contains(?, cal) AND start_us >= "
-                      "epoch_us(CAST(? AS TIMESTAMP)) AND start_us < epoch_us(CAST(? AS TIMESTAMP))",
-                      [calendars, since, until]).fetchall()
-    return int(got[0][0]) == len(calendars)
+        return None
+    until = datetime.combine(since.date() + _AHEAD + timedelta(days=1), datetime.min.time())
+    got = cur.execute("SELECT count(*), min(last) FROM (SELECT cal, max(start_us) AS last FROM _csq_cal "
+                      "WHERE list_contains(?, cal) AND start_us < epoch_us(CAST(? AS TIMESTAMP)) GROUP BY cal) s",
+                      [calendars, until]).fetchall()[0]
+    if int(got[0]) != len(calendars):
+        return None
+    return datetime(1970, 1, 1) + timedelta(microseconds=int(got[1]))
 
 
 def update(cur: duckdb.DuckDBPyConnection, basis: Basis, layout: int, setup: SlaSetup, paused: bool,
@@ -168,7 +177,8 @@ def update(cur: duckdb.DuckDBPyConnection, basis: Basis, layout: int, setup: Sla
         return None
     since = min(old_as_of, basis.as_of)
     calendars = sorted({r.calendar for r in setup.rules if r.calendar != "24x7"})
-    if old_as_of != basis.as_of and not _spans_reach(cur, calendars, since):
+    spans_end = _spans_end(cur, calendars, since) if old_as_of != basis.as_of else None
+    if calendars and old_as_of != basis.as_of and spans_end is None:
         return None
     rows = [("SELECT ticket_id FROM tickets WHERE _batch_id > ?", [batches.mark])]
     if batches.tickets_gone:
@@ -183,7 +193,8 @@ def update(cur: duckdb.DuckDBPyConnection, basis: Basis, layout: int, setup: Sla
         if paused:
             clock.append(("SELECT ticket_id FROM ticket_events_current WHERE event_at > ?", [since]))
         if calendars:
-            clock.append((f"SELECT ticket_id FROM {FACTS} WHERE frt_due_at >= ? OR res_due_at >= ?", [since, since]))
+            clock.append((f"SELECT ticket_id FROM {FACTS} WHERE frt_due_at >= ? OR res_due_at >= ?",
+                          [spans_end, spans_end]))
     _fill(cur, _ROWS, rows)
     _fill(cur, _CLOCK, [(f"SELECT ticket_id FROM ({' UNION '.join(c[0] for c in clock)}) c "
                          f"WHERE ticket_id NOT IN (SELECT ticket_id FROM {_ROWS})", [v for c in clock for v in c[1]])]
