@@ -176,25 +176,10 @@ def update(cur: duckdb.DuckDBPyConnection, basis: Basis, layout: int, setup: Sla
     if batches is None:
         return None
     since = min(old_as_of, basis.as_of)
-    calendars = sorted({r.calendar for r in setup.rules if r.calendar != "24x7"})
-    spans_end = _spans_end(cur, calendars, since) if old_as_of != basis.as_of else None
-    if calendars and old_as_of != basis.as_of and spans_end is None:
+    sets = _moving(cur, batches, old_as_of != basis.as_of, since, setup, paused)
+    if sets is None:
         return None
-    rows = [("SELECT ticket_id FROM tickets WHERE _batch_id > ?", [batches.mark])]
-    if batches.tickets_gone:
-        rows.append((f"SELECT ticket_id FROM {FACTS} WHERE list_contains(?, _batch_id)", [batches.tickets_gone]))
-    clock: list[tuple[str, list[object]]] = []
-    if paused:
-        clock.append(("SELECT ticket_id FROM ticket_events WHERE _batch_id > ?", [batches.mark]))
-        if batches.events_gone:
-            clock.append((f"SELECT ticket_id FROM {EVENTS} WHERE list_contains(?, batch_id)", [batches.events_gone]))
-    if old_as_of != basis.as_of:
-        clock.append((f"SELECT ticket_id FROM {FACTS} WHERE first_response_at IS NULL OR resolved_at IS NULL", []))
-        if paused:
-            clock.append(("SELECT ticket_id FROM ticket_events_current WHERE event_at > ?", [since]))
-        if calendars:
-            clock.append((f"SELECT ticket_id FROM {FACTS} WHERE frt_due_at >= ? OR res_due_at >= ?",
-                          [spans_end, spans_end]))
+    rows, clock = sets
     _fill(cur, _ROWS, rows)
     _fill(cur, _CLOCK, [(f"SELECT ticket_id FROM ({' UNION '.join(c[0] for c in clock)}) c "
                          f"WHERE ticket_id NOT IN (SELECT ticket_id FROM {_ROWS})", [v for c in clock for v in c[1]])]
@@ -221,6 +206,31 @@ def update(cur: duckdb.DuckDBPyConnection, basis: Basis, layout: int, setup: Sla
     for table in (_ROWS, _CLOCK):
         cur.execute(f"DROP TABLE {table}")
     return int(scattered + behind)
+
+
+def _moving(cur: duckdb.DuckDBPyConnection, batches: Moved, as_of_moved: bool, since: datetime, setup: SlaSetup,
+            paused: bool) -> tuple[list[tuple[str, list[object]]], list[tuple[str, list[object]]]] | None:
+    """Return the queries of the tickets whose rows and whose clocks must be recomputed; None to rebuild whole."""
+    calendars = sorted({r.calendar for r in setup.rules if r.calendar != "24x7"})
+    spans_end = _spans_end(cur, calendars, since) if as_of_moved else None
+    if calendars and as_of_moved and spans_end is None:
+        return None
+    rows: list[tuple[str, list[object]]] = [("SELECT ticket_id FROM tickets WHERE _batch_id > ?", [batches.mark])]
+    if batches.tickets_gone:
+        rows.append((f"SELECT ticket_id FROM {FACTS} WHERE list_contains(?, _batch_id)", [batches.tickets_gone]))
+    clock: list[tuple[str, list[object]]] = []
+    if paused:
+        clock.append(("SELECT ticket_id FROM ticket_events WHERE _batch_id > ?", [batches.mark]))
+        if batches.events_gone:
+            clock.append((f"SELECT ticket_id FROM {EVENTS} WHERE list_contains(?, batch_id)", [batches.events_gone]))
+    if as_of_moved:
+        clock.append((f"SELECT ticket_id FROM {FACTS} WHERE first_response_at IS NULL OR resolved_at IS NULL", []))
+        if paused:
+            clock.append(("SELECT ticket_id FROM ticket_events_current WHERE event_at > ?", [since]))
+        if calendars:
+            clock.append((f"SELECT ticket_id FROM {FACTS} WHERE frt_due_at >= ? OR res_due_at >= ?",
+                          [spans_end, spans_end]))
+    return rows, clock
 
 
 def _recompute_clocks(cur: duckdb.DuckDBPyConnection, source: Source) -> None:
