@@ -170,6 +170,7 @@ def sample_week(week: str) -> None:
     unmask = v.may("unmask")
     rows = q(sampling.sample_rows, week, unmask)
     total, evaluated, reasons = stb.week_counts(rows)
+    st.caption(v.tr("qs_whole_week"))
     c1, c2, c3 = st.columns(3)
     c1.metric(v.tr("qs_drawn"), f"{total:,}")
     c2.metric(v.tr("qs_evaluated_n"), f"{evaluated:,}")

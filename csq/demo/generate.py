@@ -24,6 +24,8 @@ What it contains (SPEC §2), for `months` calendar months ending with the end da
   some abandoned; waits grow with the day's load (csq.demo.calls).
 - callbacks: the last four quarters' callback plans drawn by csq.callbacks (5 customers per engineer), the
   callers' results up to the end date and second callbacks, mostly within three days (csq.demo.callbacks).
+- qa sample: the last eight whole weeks drawn by csq.evaluation.sampling (5 tickets per agent, risky first), ~85 %
+  of the sampled tickets evaluated within five days of their week (csq.demo.qa_sample).
 - actions: IMP-001 … IMP-020, dated relative to the end date (csq.demo_actions): every status,
   every cause category, some overdue, some completed late, two planned to start after the end.
 
@@ -56,6 +58,7 @@ from csq.demo.base import make_calendar, make_roster
 from csq.demo.callbacks import add_callbacks
 from csq.demo.calls import calls_table
 from csq.demo.people import agents_table, qa_table, servqual_table, training_table
+from csq.demo.qa_sample import add_qa_sample
 from csq.demo.tickets import make_surveys, make_tickets
 from csq.errors import InputRefused
 from csq.store import Store, audit
@@ -119,4 +122,6 @@ def generate(store: Store, months: int = 24, seed: int = 7, scale: float = 1.0, 
     commit_records(store, "actions", actions_table(store, end), source=source, user=user)
     # The callback plans are drawn from the tickets just written; their results have a stream of their own.
     add_callbacks(store, np.random.default_rng([seed, 19]), end, seed, source, user, role)
+    # The last weeks' QA samples are drawn from the tickets and evaluations just written, then mostly evaluated.
+    add_qa_sample(store, np.random.default_rng([seed, 21]), end, seed, source, user, role)
     return record_counts(store)

@@ -139,7 +139,7 @@ def _sample_weeks(s: Store) -> None:
     from csq.evaluation import sampling
 
     rows = []
-    for week in ("2025-W02", "2025-W25", "2025-W49"):
+    for week in ("2025-W02", "2025-W25", "2025-W41"):  # weeks the demo does not draw itself
         for t in sampling.draw(s, week, per_agent=2, role="admin").tickets[:3]:
             rows.append({"evaluation_id": f"QS-{t.ticket_id}", "ticket_id": t.ticket_id, "agent": t.agent,
                          "evaluated_at": t.created_at + timedelta(days=3), "criterion": "c", "score": 1.0,

@@ -34,6 +34,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "qs_download_csv_raw": ("下载 CSV（原始代码）", "Download CSV (raw codes)"),
     "qs_download_xlsx": ("下载 Excel", "Download Excel"),
     "qs_masked": ("客户信息已按您的角色脱敏。", "Customer data is masked for your role."),
+    "qs_whole_week": ("本周抽样为质检员的整周工作清单，不受侧栏筛选影响；下方覆盖率按筛选统计。",
+                      "The week's sample is the evaluators' whole worklist: the sidebar filters do not narrow it. "
+                      "The coverage below follows them."),
     "qs_coverage": ("统计期覆盖率", "Coverage in the period"),
     "qs_coverage_by": ("各{by}覆盖率（覆盖率低的在前）", "Coverage by {by} (lowest first)"),
     "qs_no_coverage": ("统计期内没有抽样工单。", "No sampled tickets in this period."),
