@@ -3,7 +3,9 @@ sessions at once (with an import committing among them) all render without an er
 
 The load test records the time from opening a page to its rendered, idle state for every session, and prints
 p50 and p95 (also written to $CSQ_LOAD_REPORT when set). It asserts only that every session rendered without
-an error within the bound: the times are a record, not a test (SPEC: speed lives in the benchmark).
+an error within the bound: the times are a record, not a test (SPEC: speed lives in the benchmark). It is marked
+`load` and left out of the suite: `.ci/run` runs it alone after the suite (`python -m pytest -m load -n0`), so that
+its twenty sessions starve no other browser test on a 2-core machine.
 """
 from __future__ import annotations
 
@@ -136,6 +138,7 @@ async def _load(base: str, db: Path) -> tuple[list[float], list[str], int]:
     return times, errors, SESSIONS
 
 
+@pytest.mark.load  # alone, after the suite: beside other browser tests it would starve them on two cores
 def test_twenty_sessions_open_every_page_while_an_import_commits(own_server: tuple[str, Path]) -> None:
     base, db = own_server
     # In a thread of its own: the session's sync Playwright already runs an event loop in this one.
