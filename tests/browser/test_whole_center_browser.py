@@ -99,10 +99,11 @@ VISITS = [f"{path}?{query}" for path, query in [
 
 async def _session(browser, url: str, times: list[float], errors: list[str]) -> None:  # noqa: ANN001
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(BOUND_S * 1000)  # twenty scripts at once keep the server from its static files too
     try:
         page = await context.new_page()
         started = time.perf_counter()
-        await page.goto(url)
+        await page.goto(url, wait_until="commit")
         quiet = 0
         while quiet < 3:  # idle on three polls in a row, as settle() does
             await page.wait_for_function(_IDLE, timeout=BOUND_S * 1000)
