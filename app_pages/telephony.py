@@ -15,6 +15,7 @@ from csq.telephony.quality import formula as quality_formula
 from csq.telephony.quality import queue_quality
 from csq.telephony.staffing import WhatIf, staffing
 from csq.telephony.views import answered_only, answered_only_note, interval_heat
+from csq.telephony.waits import wait_distribution
 
 v = state.view()
 f = v.filter
@@ -86,6 +87,19 @@ st.plotly_chart(tel_charts.heat_figure([(c.weekday, c.interval, getattr(c, heat_
                                        indicator_name(heat_key, v.lang), v.lang,
                                        colorscale="RdYlGn" if heat_key == "service_level" else "RdYlGn_r"),
                 key="tel_heat_chart")
+
+st.subheader(v.tr("tel_waits"))
+waits = v.cached(wait_distribution, f)
+if not waits.offered:
+    st.info(v.tr("tel_waits_none"))
+else:
+    st.caption(v.tr("tel_waits_how", short=f"{waits.short_abandon_s:g}", sl=f"{waits.service_level_s:g}",
+                    n=f"{waits.offered:,}"))
+    edge = next((k for k, b in enumerate(waits.bins) if b.high == waits.service_level_s), None)
+    st.plotly_chart(tel_charts.wait_figure(
+        [(tel_charts.wait_label(b.low, b.high, v.lang), b.answered, b.abandoned) for b in waits.bins], edge,
+        v.tr("tel_waits_mark", sl=f"{waits.service_level_s:g}"),
+        (v.tr("tel_waits_answered"), v.tr("tel_waits_abandoned")), ""), key="tel_waits_chart")
 
 st.subheader(v.tr("tel_staffing"))
 c1, c2, c3, c4, c5 = st.columns(5)

@@ -29,3 +29,30 @@ def heat_figure(cells: Sequence[tuple[int, str, float | None]], title: str, lang
     fig.update_layout(title=title, font={"family": CHART_FONT}, height=320, margin={"l": 40, "r": 10, "t": 40, "b": 30},
                       yaxis={"autorange": "reversed"})
     return fig
+
+
+def wait_label(low: float | None, high: float | None, lang: str) -> str:
+    """Return a bin's label in seconds: '0 s' for no wait, '5–10 s', '> 300 s' for the open last bin."""
+    unit = "秒" if lang == "zh" else " s"
+    if low is None:
+        return f"0{unit}"
+    if high is None:
+        return f"> {low:g}{unit}"
+    return f"{low:g}–{high:g}{unit}"
+
+
+def wait_figure(bins: Sequence[tuple[str, int, int]], mark_after: int | None, mark_label: str,
+                names: tuple[str, str], title: str) -> go.Figure:
+    """Return stacked bars of (label, answered, abandoned) per bin, a dashed line after bin `mark_after` (the
+    service-level threshold: waits at or under it are to its left)."""
+    x = [b[0] for b in bins]
+    fig = go.Figure([go.Bar(x=x, y=[b[1] for b in bins], name=names[0], marker_color="#4C78A8"),
+                     go.Bar(x=x, y=[b[2] for b in bins], name=names[1], marker_color="#E45756")])
+    if mark_after is not None:
+        fig.add_vline(x=mark_after + 0.5, line={"color": "#444", "width": 1.5, "dash": "dash"})
+        fig.add_annotation(x=mark_after + 0.5, y=1, yref="paper", text=mark_label, showarrow=False, xanchor="left",
+                           yanchor="top", font={"size": 12})
+    fig.update_layout(barmode="stack", title=title, font={"family": CHART_FONT}, height=320,
+                      margin={"l": 40, "r": 10, "t": 40, "b": 30}, legend={"orientation": "h", "y": -0.25},
+                      xaxis={"type": "category"})
+    return fig

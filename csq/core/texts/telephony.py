@@ -14,6 +14,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "tel_group_by": ("分组依据", "Group by"),
     "queue": ("队列", "Queue"),
     "tel_heat": ("星期 × 半小时", "Weekday × half-hour"),
+    "tel_waits": ("等待时长分布", "Waiting times"),
+    "tel_waits_how": ("呼入受理的来电（不含 {short} 秒内的短放弃）按等待秒数分组：接通的从排队到应答，放弃的从排队到挂机。"
+                      "虚线左侧为 {sl} 秒内接通，即服务水平的分子。n = {n}",
+                      "Inbound calls offered (abandons within {short} s left out), by seconds waited: answered calls "
+                      "from queue to answer, abandoned ones until they hung up. Left of the dashed line: answered "
+                      "within {sl} s, the service level's numerator. n = {n}"),
+    "tel_waits_answered": ("接通", "Answered"),
+    "tel_waits_abandoned": ("放弃", "Abandoned"),
+    "tel_waits_mark": ("{sl} 秒", "{sl} s"),
+    "tel_waits_none": ("筛选范围内没有呼入来电。", "No inbound calls under these filters."),
     "tel_heat_key": ("热力图指标", "Heat-map of"),
     "tel_weekday": ("星期", "Weekday"),
     "tel_interval": ("时段", "Half-hour"),
