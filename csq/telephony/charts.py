@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from csq.metrics.display import CHART_FONT
+from csq.metrics.display import CHART_FONT, chart_layout
 
 _DAYS = {"zh": ("", "周一", "周二", "周三", "周四", "周五", "周六", "周日"),
          "en": ("", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
@@ -52,7 +52,5 @@ def wait_figure(bins: Sequence[tuple[str, int, int]], mark_after: int | None, ma
         fig.add_vline(x=mark_after + 0.5, line={"color": "#444", "width": 1.5, "dash": "dash"})
         fig.add_annotation(x=mark_after + 0.5, y=1, yref="paper", text=mark_label, showarrow=False, xanchor="left",
                            yanchor="top", font={"size": 12})
-    fig.update_layout(barmode="stack", title=title, font={"family": CHART_FONT}, height=320,
-                      margin={"l": 40, "r": 10, "t": 40, "b": 30}, legend={"orientation": "h", "y": -0.25},
-                      xaxis={"type": "category"})
-    return fig
+    fig.update_layout(barmode="stack", xaxis={"type": "category"})
+    return chart_layout(fig, title, 340)  # the house layout: the legend below the (automargin) tick labels
