@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from csq.errors import CsqError
+from csq.errors import CsqError, InputRefused
 from csq.metrics import writer
 from csq.store import Store, open_store
 
@@ -32,6 +32,19 @@ def writing(args: argparse.Namespace) -> Iterator[Store]:
     """Yield the store named by --db open for writing for this command (csq.metrics.writer.writing)."""
     with writer.writing(Path(args.db)) as store:
         yield store
+
+
+def out_format(out: str | None, example: str) -> str | None:
+    """Return the file format --out asks for (csv or xlsx), or raise InputRefused before anything is written."""
+    if out is None:
+        return None
+    path = Path(out)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("csv", "xlsx"):
+        raise InputRefused(f"Cannot write {out}: the file must end in .csv or .xlsx.", f"Use e.g. --out {example}.")
+    if not path.parent.is_dir():
+        raise InputRefused(f"Cannot write {out}: the folder {path.parent} does not exist.", "Create it first.")
+    return fmt
 
 
 def filter_for(args: argparse.Namespace, by: Sequence[str] = ()) -> Filter:

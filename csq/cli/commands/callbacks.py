@@ -4,8 +4,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from csq.errors import InputRefused
-
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add the `callbacks` command with its `plan` and `due` subcommands."""
@@ -26,27 +24,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     due.set_defaults(func=run_due)
 
 
-def _format(out: str | None) -> str | None:
-    """Return the file format --out asks for (csv or xlsx), or raise InputRefused before anything is written."""
-    if out is None:
-        return None
-    path = Path(out)
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt not in ("csv", "xlsx"):
-        raise InputRefused(f"Cannot write {out}: the file must end in .csv or .xlsx.", "Use e.g. --out plan.xlsx.")
-    if not path.parent.is_dir():
-        raise InputRefused(f"Cannot write {out}: the folder {path.parent} does not exist.", "Create it first.")
-    return fmt
-
-
 def run_plan(args: argparse.Namespace) -> int:
     """Draw (or find) the quarter's plan, print it and write --out; return the exit code."""
     from csq.callbacks import sheets
     from csq.callbacks.plan import make_plan
-    from csq.cli.common import print_json, writing
+    from csq.cli.common import out_format, print_json, writing
     from csq.core.privacy import mask_id, sees_masked
 
-    fmt = _format(args.out)  # refused before the store is opened: a typo draws nothing
+    fmt = out_format(args.out, "plan.xlsx")  # refused before the store is opened: a typo draws nothing
     masked = sees_masked(None)
     with writing(args) as store:
         plan = make_plan(store, args.quarter, args.per_agent, args.seed, args.replace)

@@ -21,26 +21,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(func=run)
 
 
-def _format(out: str | None) -> str | None:
-    """Return the file format --out asks for (csv or xlsx), or raise InputRefused before anything is written."""
-    if out is None:
-        return None
-    path = Path(out)
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt not in ("csv", "xlsx"):
-        raise InputRefused(f"Cannot write {out}: the file must end in .csv or .xlsx.", "Use e.g. --out sample.xlsx.")
-    if not path.parent.is_dir():
-        raise InputRefused(f"Cannot write {out}: the folder {path.parent} does not exist.", "Create it first.")
-    return fmt
-
-
 def run(args: argparse.Namespace) -> int:
     """Draw (or read) the sample, print it and write --out; return the exit code."""
-    from csq.cli.common import open_for, print_json, writing
+    from csq.cli.common import open_for, out_format, print_json, writing
     from csq.core.privacy import sees_masked
     from csq.evaluation import sampling
 
-    fmt = _format(args.out)  # refused before the store is opened: a typo draws nothing
+    fmt = out_format(args.out, "sample.xlsx")  # refused before the store is opened: a typo draws nothing
     week = sampling.Week.parse(args.week).label
     unmask = not sees_masked(None)
     if args.stored:
