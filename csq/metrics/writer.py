@@ -59,8 +59,11 @@ def newest_copy(path: Path | str) -> Snapshot:
     writer publishes when it is done.
     """
     db = Path(path)
+    snap = published.current(db)  # every run of every session asks: the usual answer takes no lock
+    if snap is not None:
+        return snap
     with _PUBLISHING:
-        snap = published.current(db) if db.exists() else None
+        snap = published.current(db)  # another session may have published while this one waited
         if snap is not None:
             return snap
         older = published.latest(db)
