@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -124,6 +124,13 @@ def _cell_label(name: str, value: object, lang: str) -> object:
     return value if label == key else label
 
 
+def relabel(col: pa.ChunkedArray | pa.Array, label: Callable[[Any], object]) -> pa.Array:
+    """Return the column's values as text labels, each distinct value labelled once (columns repeat few values)."""
+    values = col.to_pylist()
+    labels = {v: label(v) for v in set(values) if v is not None}
+    return pa.array([None if v is None else labels[v] for v in values], pa.string())
+
+
 def _localised_column(name: str, col: pa.ChunkedArray, lang: str, digits: int) -> pa.ChunkedArray | pa.Array:
     """Return one column as the localised export shows it: labels for codes, words for yes/no, rounded numbers."""
     if pa.types.is_boolean(col.type):
@@ -132,8 +139,7 @@ def _localised_column(name: str, col: pa.ChunkedArray, lang: str, digits: int) -
     if pa.types.is_floating(col.type) or pa.types.is_decimal(col.type):
         return pc.round(pc.cast(col, pa.float64()), digits)
     if pa.types.is_string(col.type) or pa.types.is_large_string(col.type) or pa.types.is_dictionary(col.type):
-        values = pc.cast(col, pa.string()).to_pylist()
-        return pa.array([_cell_label(name, v, lang) for v in values], pa.string())
+        return relabel(pc.cast(col, pa.string()), lambda v: _cell_label(name, v, lang))
     return col
 
 

@@ -1,14 +1,12 @@
 """Ticket-level queries for the Monitoring page: SLA breaches, overdue tickets, compliance, masking, CSV."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from csq.core.exports import localised_csv_bytes, to_csv_bytes
+from csq.core.exports import localised_csv_bytes, relabel, to_csv_bytes
 from csq.core.i18n import fmt_duration, t, value_label
 from csq.core.kinds import CHANNELS, PRIORITIES, TYPES
 from csq.core.privacy import mask_table
@@ -146,9 +144,9 @@ _DURATIONS: dict[str, float] = {"frt_limit_min": 1.0, "res_limit_min": 1.0, "frt
 def _display_column(name: str, col: pa.ChunkedArray, lang: str) -> pa.Array | pa.ChunkedArray:
     """Return one column as shown: labels for canonical values and breach kinds, durations with their unit."""
     if name in ("channel", "type", "priority", "breach"):
-        return _relabel(col, lambda v: t(f"breach_{v}", lang) if name == "breach" else value_label(name, v, lang))
+        return relabel(col, lambda v: t(f"breach_{v}", lang) if name == "breach" else value_label(name, v, lang))
     if name in _DURATIONS:
-        return _relabel(col, lambda v: fmt_duration(v * _DURATIONS[name], lang))
+        return relabel(col, lambda v: fmt_duration(v * _DURATIONS[name], lang))
     return pc.round(col, 1) if pa.types.is_floating(col.type) else col
 
 
@@ -164,13 +162,6 @@ def listed(store: Store, f: Filter, which: str, unmask: bool, lang: str) -> Tick
     """Return the ticket list read and as shown: one cacheable step, so a rerun relabels nothing."""
     table = ticket_list(store, f, which, unmask)
     return TicketList(table, display_table(table, lang))
-
-
-def _relabel(col: pa.ChunkedArray, label: Callable[[Any], str]) -> pa.Array:
-    """Return the column's values as labels, each distinct value labelled once (a list repeats few of them)."""
-    values = col.to_pylist()
-    labels = {v: label(v) for v in set(values) if v is not None}
-    return pa.array([None if v is None else labels[v] for v in values], pa.string())
 
 
 def display_table(table: pa.Table, lang: str) -> pa.Table:
